@@ -1,0 +1,79 @@
+"""Values that cross from the untrusted program to the trusted worker.
+
+Only plain builtin values travel: None, bool, int, float, complex, str, bytes, and list/tuple/dict/set/frozenset
+of them, with exact types (no subclasses). NumPy scalars and arrays become their Python equivalents, as
+`.tolist()` gives them. Anything else (an object with a custom `__eq__`, a generator, a class instance)
+becomes an `Opaque` marker that never equals an expected value. The worker re-validates what it decodes, so
+bytes forged by the program cannot smuggle in other types.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass
+
+_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+_CONTAINERS = (list, tuple, set, frozenset)
+MAX_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Stands for a value that could not be sent back; carries only its type name."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<unsendable {self.type_name}>"
+
+
+_OPAQUE_TAG = "\x00recode-opaque\x00"
+
+
+def to_plain(value, depth: int = 0):
+    """Convert `value` to exact-builtin form, or a tagged tuple standing for an `Opaque` value."""
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if depth > MAX_DEPTH:
+        return (_OPAQUE_TAG, "too deep")
+    if t in _CONTAINERS:
+        return t(to_plain(v, depth + 1) for v in value)
+    if t is dict:
+        return {to_plain(k, depth + 1): to_plain(v, depth + 1) for k, v in value.items()}
+    module = getattr(t, "__module__", "")
+    if module == "numpy" and hasattr(value, "tolist"):
+        return to_plain(value.tolist(), depth + 1)
+    return (_OPAQUE_TAG, f"{module}.{t.__qualname__}" if module else t.__qualname__)
+
+
+def encode(value) -> bytes:
+    return marshal.dumps(to_plain(value))
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def _restore(value, depth: int = 0):
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if depth > MAX_DEPTH + 2:
+        raise DecodeError("value nested too deep")
+    if t is tuple and len(value) == 2 and value[0] == _OPAQUE_TAG and type(value[1]) is str:
+        return Opaque(value[1])
+    if t in _CONTAINERS:
+        return t(_restore(v, depth + 1) for v in value)
+    if t is dict:
+        return {_restore(k, depth + 1): _restore(v, depth + 1) for k, v in value.items()}
+    raise DecodeError(f"type {t.__name__} may not cross the sandbox boundary")
+
+
+def decode(data: bytes):
+    """Decode bytes written by the program; raises DecodeError on anything but plain builtin values."""
+    try:
+        value = marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as exc:
+        raise DecodeError(f"undecodable value: {exc}") from None
+    return _restore(value)

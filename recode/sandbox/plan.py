@@ -1,0 +1,161 @@
+"""Turning jobs into tasks: the units one forked process runs.
+
+A job's tests are split into chunks of about `target_s` estimated seconds (from reference times), so that one
+slow job is spread over all workers; each chunk re-runs the program's definitions in its own process.
+Assert-style test code is parsed here, once, into steps the worker can judge one by one.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from recode.sandbox.types import AssertTests, CallTests, Job, StdioTests
+
+DEFAULT_TEST_ESTIMATE_S = 0.002
+
+
+@dataclass
+class Task:
+    job_index: int
+    kind: str  # "call" | "assert" | "stdio"
+    code: str
+    indices: list[int]
+    time_limits: list[float]
+    setup_time_s: float
+    memory_mb: int
+    max_processes: int
+    max_open_files: int
+    max_output_mb: int
+    group: str = ""
+    estimate_s: float = 0.0
+    fail_fast: bool = True
+    # call
+    entry_point: str | None = None
+    inputs: list[Any] = field(default_factory=list)
+    expected: list[Any] | None = None
+    atol: float = 0.0
+    oracle: str = "default"
+    output_transform: str | None = None
+    # assert
+    setup_steps: list[str] = field(default_factory=list)
+    steps: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # stdio
+    stdin: str = ""
+    expected_stdout: str | None = None
+    float_tol: float = 1e-6
+
+
+class TestCodeError(ValueError):
+    """Test code that cannot be parsed: a broken benchmark record, not a failing program."""
+
+
+def _contains_assert(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Assert) for n in ast.walk(node))
+
+
+def _step(node: ast.stmt) -> tuple[str, str, str | None]:
+    if isinstance(node, ast.Assert):
+        test = node.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            return ("eq", ast.unparse(test.left), ast.unparse(test.comparators[0]))
+        return ("val", ast.unparse(test), None)
+    return ("exec", ast.unparse(node), None)
+
+
+def parse_assert_tests(tests: AssertTests) -> tuple[list[str], list[tuple[str, str, str | None]]]:
+    """Split test code into setup statements and test steps.
+
+    With `def check(candidate)`, the other top-level statements are setup and check's body holds the steps;
+    otherwise the top-level statements are used directly. Statements before the first one that contains an
+    assert are setup; each later top-level statement is one step.
+    """
+    try:
+        module = ast.parse(tests.test_code)
+    except SyntaxError as exc:
+        raise TestCodeError(f"test code does not parse: {exc}") from None
+    setup: list[ast.stmt] = []
+    body = module.body
+    check = next((n for n in body if isinstance(n, ast.FunctionDef) and n.name == "check"), None)
+    if check is not None:
+        def is_check_call(n: ast.stmt) -> bool:
+            return isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and getattr(
+                n.value.func, "id", None) == "check"
+        setup = [n for n in body if n is not check and not is_check_call(n)]
+        body = check.body
+    first = next((k for k, n in enumerate(body) if _contains_assert(n)), None)
+    if first is None:
+        raise TestCodeError("test code contains no assert statement")
+    setup_src = [ast.unparse(n) for n in setup + body[:first]]
+    return setup_src, [_step(n) for n in body[first:]]
+
+
+def _chunks(estimates: list[float], target_s: float) -> list[list[int]]:
+    out: list[list[int]] = [[]]
+    acc = 0.0
+    for i, est in enumerate(estimates):
+        if out[-1] and acc + est > target_s:
+            out.append([])
+            acc = 0.0
+        out[-1].append(i)
+        acc += est
+    return out
+
+
+def _limits_kw(job: Job) -> dict:
+    lim = job.limits
+    return dict(fail_fast=job.fail_fast, setup_time_s=lim.setup_time_s, memory_mb=lim.memory_mb, max_processes=lim.max_processes,
+                max_open_files=lim.max_open_files, max_output_mb=lim.max_output_mb)
+
+
+def _estimates(ref: list[float] | None, n: int) -> list[float]:
+    if ref is None or len(ref) != n:
+        return [DEFAULT_TEST_ESTIMATE_S] * n
+    return [max(t, 1e-5) for t in ref]
+
+
+def n_tests(job: Job) -> int:
+    t = job.tests
+    if isinstance(t, CallTests):
+        return len(t.inputs)
+    if isinstance(t, StdioTests):
+        return len(t.cases)
+    return len(parse_assert_tests(t)[1])
+
+
+def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
+    """Split one job into tasks of about `target_s` estimated seconds each."""
+    t, kw = job.tests, _limits_kw(job)
+    if isinstance(t, CallTests):
+        est = _estimates(t.reference_times, len(t.inputs))
+        limits = [job.limits.time_limit(r) for r in (t.reference_times or [None] * len(t.inputs))]
+        groups = t.groups or [""] * len(t.inputs)
+        tasks = []
+        for idx in _chunks(est, target_s):
+            # A chunk never mixes groups, so fail-fast can cancel by group.
+            for g in dict.fromkeys(groups[i] for i in idx):
+                sub = [i for i in idx if groups[i] == g]
+                tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=g,
+                                  estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
+                                  inputs=[t.inputs[i] for i in sub],
+                                  expected=None if t.expected is None else [t.expected[i] for i in sub],
+                                  atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
+        return tasks
+    if isinstance(t, StdioTests):
+        ref = t.reference_times or [None] * len(t.cases)
+        est = _estimates(t.reference_times, len(t.cases))
+        return [Task(job_index, "stdio", job.code, [i], [job.limits.time_limit(ref[i])], estimate_s=est[i],
+                     stdin=t.cases[i][0], expected_stdout=t.cases[i][1], float_tol=t.float_tol, **kw)
+                for i in range(len(t.cases))]
+    setup, steps = parse_assert_tests(t)
+    code = (t.setup_code + "\n" + job.code) if t.setup_code else job.code
+    ref = t.reference_times if t.reference_times and len(t.reference_times) == len(steps) else None
+    est = _estimates(ref, len(steps))
+    limits = [job.limits.time_limit(r) for r in (ref or [None] * len(steps))]
+    # Steps that are not asserts may leave state for later steps, so such tests stay in one process.
+    stateful = any(kind == "exec" for kind, _, _ in steps)
+    chunks = [list(range(len(steps)))] if stateful else _chunks(est, target_s)
+    return [Task(job_index, "assert", code, idx, [limits[i] for i in idx], estimate_s=sum(est[i] for i in idx),
+                 entry_point=t.entry_point, setup_steps=setup, steps=[steps[i] for i in idx], **kw)
+            for idx in chunks]

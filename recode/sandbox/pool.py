@@ -1,0 +1,214 @@
+"""The pool: warm fork-server workers, one per core, and the batch API `run_batch(jobs) -> results`.
+
+Jobs are split into tasks (see plan.py), ordered longest-first so the batch finishes evenly, and dealt to
+the workers by one thread each. With `fail_fast`, a failed test cancels the job's queued tasks of the same
+group and of later groups (a failed `base` test skips `plus`; a failed `plus` test still lets `base` finish).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+from recode.sandbox import isolation
+from recode.sandbox.plan import Task, plan_job
+from recode.sandbox.types import Job, JobResult, Status, TestVerdict
+
+_FRAME = struct.Struct("<I")
+ISOLATION_LEVELS = ("auto", "bwrap+uid", "uid", "rlimits")
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (a worker would not start): never turned into a verdict."""
+
+
+def choose_isolation(requested: str = "auto") -> str:
+    if requested not in ISOLATION_LEVELS:
+        raise ValueError(f"unknown isolation {requested!r}; choose one of {', '.join(ISOLATION_LEVELS)}")
+    if requested != "auto":
+        return requested
+    if isolation.bwrap_path() and isolation.is_root():
+        return "bwrap+uid"
+    if isolation.is_root() and isolation.interpreter_world_readable():
+        return "uid"
+    return "rlimits"
+
+
+class _WorkerProcess:
+    def __init__(self, level: str):
+        argv = [sys.executable, "-m", "recode.sandbox.worker", level]
+        cmd = isolation.bwrap_command(argv) if level == "bwrap+uid" else argv
+        env = dict(isolation.clean_env(), PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=env, cwd="/tmp" if level != "bwrap+uid" else None)
+        header = self.proc.stdout.read(_FRAME.size)
+        if len(header) < _FRAME.size:
+            err = self.proc.stderr.read().decode(errors="replace")[-2000:]
+            raise SandboxError(f"sandbox worker failed to start ({' '.join(cmd[:3])} ...): {err}")
+        self.level = self.proc.stdout.read(_FRAME.unpack(header)[0]).decode()
+
+    def run(self, task: Task) -> object:
+        data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        self.proc.stdin.write(_FRAME.pack(len(data)) + data)
+        self.proc.stdin.flush()
+        header = self.proc.stdout.read(_FRAME.size)
+        if len(header) < _FRAME.size:
+            raise EOFError("sandbox worker died")
+        return pickle.loads(self.proc.stdout.read(_FRAME.unpack(header)[0]))
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+class _Batch:
+    """Shared state of one run_batch call."""
+
+    def __init__(self, jobs: Sequence[Job], tasks: list[Task], on_job_done: Callable[[int], None] | None):
+        self.jobs = jobs
+        self.lock = threading.Lock()
+        self.queue = sorted(tasks, key=lambda t: -t.estimate_s)
+        self.pending = [0] * len(jobs)
+        for t in tasks:
+            self.pending[t.job_index] += 1
+        self.verdicts: list[dict[int, TestVerdict]] = [{} for _ in jobs]
+        self.setup_errors: list[str | None] = [None] * len(jobs)
+        self.seconds = [0.0] * len(jobs)
+        self.cancelled: list[set[str]] = [set() for _ in jobs]
+        self.on_job_done = on_job_done
+        self.error: BaseException | None = None
+
+    def next_task(self) -> Task | None:
+        with self.lock:
+            while self.queue and self.error is None:
+                task = self.queue.pop(0)
+                if task.group in self.cancelled[task.job_index]:
+                    self._record(task, [TestVerdict(Status.SKIPPED, detail="not run: an earlier test failed")
+                                        for _ in task.indices], None)
+                    continue
+                return task
+            return None
+
+    def _groups_from(self, job_index: int, group: str) -> set[str]:
+        groups = getattr(self.jobs[job_index].tests, "groups", None) or [""]
+        order = list(dict.fromkeys(groups))
+        return set(order[order.index(group):]) if group in order else {group}
+
+    def _record(self, task: Task, verdicts: list[TestVerdict], setup_error: str | None) -> None:
+        job = task.job_index
+        self.verdicts[job].update(zip(task.indices, verdicts))
+        self.setup_errors[job] = self.setup_errors[job] or setup_error
+        if self.jobs[job].fail_fast and any(v.status not in (Status.PASS, Status.SKIPPED) for v in verdicts):
+            self.cancelled[job] |= self._groups_from(job, task.group)
+        self.pending[job] -= 1
+        if self.pending[job] == 0 and self.on_job_done:
+            self.on_job_done(job)
+
+    def record(self, task: Task, verdicts: list[TestVerdict], setup_error: str | None, seconds: float) -> None:
+        with self.lock:
+            self.seconds[task.job_index] += seconds
+            self._record(task, verdicts, setup_error)
+
+
+class SandboxPool:
+    """Warm sandbox workers. Use as a context manager, or call `close()`.
+
+    Args:
+        workers: number of worker processes (default: the machine's cores).
+        isolation: "auto" (strongest available), "bwrap+uid", "uid" or "rlimits".
+        target_task_s: estimated seconds of tests per forked process; smaller spreads slow jobs wider.
+    """
+
+    def __init__(self, workers: int | None = None, isolation: str = "auto", target_task_s: float = 0.25):
+        self.level = choose_isolation(isolation)
+        self.n_workers = workers or os.cpu_count() or 1
+        self.target_task_s = target_task_s
+        self._workers = [self._spawn() for _ in range(self.n_workers)]
+        self.level = self._workers[0].level  # a worker may have had to settle for less than asked
+
+    def _spawn(self) -> _WorkerProcess:
+        return _WorkerProcess(self.level)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for w in self._workers:
+            w.close()
+        self._workers = []
+
+    def run(self, job: Job) -> JobResult:
+        return self.run_batch([job])[0]
+
+    def run_batch(self, jobs: Sequence[Job], on_job_done: Callable[[int], None] | None = None) -> list[JobResult]:
+        """Run every job; results come back in the order of `jobs`. `on_job_done(i)` fires as each finishes."""
+        if not self._workers:
+            raise SandboxError("the sandbox pool is closed")
+        tasks = [t for i, job in enumerate(jobs) for t in plan_job(i, job, self.target_task_s)]
+        batch = _Batch(jobs, tasks, on_job_done)
+        for i, job in enumerate(jobs):
+            if batch.pending[i] == 0 and on_job_done:
+                on_job_done(i)
+        threads = [threading.Thread(target=self._drive, args=(k, batch), daemon=True) for k in range(len(self._workers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if batch.error is not None:
+            raise SandboxError(f"sandbox failure: {batch.error}") from batch.error
+        return [self._result(i, job, batch) for i, job in enumerate(jobs)]
+
+    def _drive(self, k: int, batch: _Batch) -> None:
+        while (task := batch.next_task()) is not None:
+            try:
+                result = self._run_with_retry(k, task)
+            except BaseException as exc:  # noqa: BLE001 - surfaced by run_batch as SandboxError
+                with batch.lock:
+                    batch.error = exc
+                return
+            batch.record(task, result.verdicts, result.setup_error, result.worker_s)
+
+    def _run_with_retry(self, k: int, task: Task):
+        """A worker that dies mid-task is replaced and the task retried once; a second death is a verdict."""
+        for attempt in range(2):
+            try:
+                return self._workers[k].run(task)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                self._workers[k].close()
+                self._workers[k] = self._spawn()
+        from recode.sandbox.worker import TaskResult
+
+        dead = TestVerdict(Status.KILLED, detail="the sandbox worker died while running this program")
+        return TaskResult(task.job_index, task.indices, [dead for _ in task.indices])
+
+    def _result(self, i: int, job: Job, batch: _Batch) -> JobResult:
+        verdict_map = batch.verdicts[i]
+        n = max(verdict_map, default=-1) + 1
+        verdicts = [verdict_map.get(k, TestVerdict(Status.SKIPPED)) for k in range(n)]
+        first = next((k for k, v in enumerate(verdicts) if v.status not in (Status.PASS, Status.SKIPPED)), None)
+        status = Status.PASS if first is None else verdicts[first].status
+        if first is None and any(v.status is Status.SKIPPED for v in verdicts) or not verdicts:
+            status = Status.SKIPPED if verdicts else Status.FAIL
+        failure = None
+        if first is not None:
+            inputs = getattr(job.tests, "inputs", None) or getattr(job.tests, "cases", None)
+            failure = {"index": first, "status": str(verdicts[first].status), "detail": verdicts[first].detail,
+                       "input": _short_input(inputs[first]) if inputs else None}
+        return JobResult(job.id, status, verdicts, self.level, batch.seconds[i], failure, batch.setup_errors[i])
+
+
+def _short_input(value, n: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 3] + "..."

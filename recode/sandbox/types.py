@@ -1,0 +1,152 @@
+"""The sandbox's data contract: what a job is, what a verdict is.
+
+A job is a program plus one of three test kinds:
+
+- `CallTests`: call `entry_point(*args)` for each input and compare the return value with the expected
+  output (EvalPlus `base_input`/`plus_input` style). Comparison happens in the trusted worker, never inside
+  the untrusted process, on values decoded from plain builtin types.
+- `AssertTests`: assert-style test code (HumanEval `check(candidate)`, MBPP `test_list`, LeetCodeDataset).
+  Each top-level statement of `check`'s body (or each MBPP assert) is one test step; `assert a == b`
+  steps send both sides to the worker, which compares them.
+- `StdioTests`: run the program as `__main__` with the case's stdin and compare stdout (LiveCodeBench style).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """Verdict of one test, or of a whole job (the first non-pass test in order)."""
+
+    PASS = "pass"
+    FAIL = "fail"  # ran to completion, wrong answer
+    TIMEOUT = "timeout"
+    RUNTIME_ERROR = "runtime_error"  # exception; `detail` holds its last line
+    MEMORY_EXCEEDED = "memory_exceeded"
+    OUTPUT_EXCEEDED = "output_exceeded"
+    KILLED = "killed"  # died without a verdict: a signal, os._exit, a crash
+    SKIPPED = "skipped"  # not run: an earlier test failed and the job was fail-fast
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Limits:
+    """Per-program resource limits. Time limits per test are `clamp(factor * reference_time, floor, cap)`."""
+
+    time_floor_s: float = 1.0  # EvalPlus's minimum per-input time limit
+    time_factor: float = 4.0  # EvalPlus's multiplier on the reference solution's time
+    time_cap_s: float = 20.0
+    default_time_s: float = 4.0  # per test when no reference time is known
+    setup_time_s: float = 10.0  # importing/defining the program before the first test
+    memory_mb: int = 4096  # address space (RLIMIT_AS)
+    max_processes: int = 16  # RLIMIT_NPROC for the program's own uid
+    max_open_files: int = 64
+    max_output_mb: int = 16  # stdout/stderr and files written (RLIMIT_FSIZE), and values sent back
+
+    def time_limit(self, reference_time: float | None) -> float:
+        if reference_time is None:
+            return self.default_time_s
+        return min(self.time_cap_s, max(self.time_floor_s, self.time_factor * reference_time))
+
+
+@dataclass
+class CallTests:
+    """Differential tests on return values.
+
+    `expected[i]` is compared with `entry_point(*inputs[i])` using `oracle` (a name in
+    `recode.sandbox.compare.ORACLES`) and `atol`. With `expected=None` the job records outputs instead
+    (used to compute ground truth from a reference solution).
+    """
+
+    entry_point: str
+    inputs: list[list[Any]]
+    expected: list[Any] | None = None
+    atol: float = 0.0
+    oracle: str = "default"
+    reference_times: list[float] | None = None
+    # Transform applied to the raw output inside the program before it is sent back; only for outputs
+    # that cannot be serialised (EvalPlus compares some regex-match outputs as "is not None").
+    output_transform: str | None = None
+    # Names of the test parts, e.g. ["base"]*n_base + ["plus"]*n_plus, so results can be split.
+    groups: list[str] | None = None
+
+
+@dataclass
+class AssertTests:
+    """Assert-style tests. `test_code` may define `check(candidate)` (HumanEval) or hold plain asserts (MBPP)."""
+
+    test_code: str
+    entry_point: str | None = None  # bound to `candidate` when `check(candidate)` is used
+    setup_code: str = ""  # run before the program (MBPP test_setup_code)
+    reference_times: list[float] | None = None
+
+
+@dataclass
+class StdioTests:
+    """stdin/stdout tests: each case is (stdin text, expected stdout text)."""
+
+    cases: list[tuple[str, str]]
+    float_tol: float = 1e-6
+    reference_times: list[float] | None = None
+
+
+TestSpec = CallTests | AssertTests | StdioTests
+
+
+@dataclass
+class Job:
+    """One program and its tests. `id` is echoed back; `fail_fast` stops at the first failing test."""
+
+    code: str
+    tests: TestSpec
+    id: str = ""
+    fail_fast: bool = True
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class TestVerdict:
+    status: Status
+    time_s: float | None = None
+    detail: str | None = None  # error's last line, or a short got/expected description
+    output: Any = None  # recorded output (CallTests with expected=None)
+
+    def to_dict(self) -> dict:
+        return {"status": str(self.status), "time_s": self.time_s, "detail": self.detail}
+
+
+@dataclass
+class JobResult:
+    id: str
+    status: Status
+    tests: list[TestVerdict]
+    isolation: str  # "bwrap+uid", "uid", or "rlimits": what held for this program
+    wall_s: float
+    first_failure: dict | None = None  # {"index", "status", "input", "detail"}
+    setup_error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASS
+
+    def group_passed(self, groups: list[str] | None, group: str) -> bool | None:
+        """Whether every test of `group` passed; None if the job has no such group."""
+        if not groups or group not in groups:
+            return None
+        return all(v.status is Status.PASS for v, g in zip(self.tests, groups) if g == group)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "status": str(self.status),
+            "isolation": self.isolation,
+            "wall_s": round(self.wall_s, 4),
+            "first_failure": self.first_failure,
+            "setup_error": self.setup_error,
+            "tests": [v.to_dict() for v in self.tests],
+        }

@@ -1,0 +1,336 @@
+"""The fork server: a warm process that has imported the harness and forks one child per task.
+
+Run as `python -m recode.sandbox.worker` (inside bubblewrap when available). It reads pickled `Task`s from
+the pool on its stdin and answers pickled `TaskResult`s on its stdout. Everything the child sends is decoded
+as plain data and judged here; the child never decides a verdict.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from recode.sandbox import child as child_mod
+from recode.sandbox import codec, isolation
+from recode.sandbox.compare import get_oracle, stdout_equal, values_equal
+from recode.sandbox.plan import Task
+from recode.sandbox.types import Status, TestVerdict
+
+_FRAME = struct.Struct("<I")
+_ERR_STATUS = {"MemoryError": Status.MEMORY_EXCEEDED, "AssertionError": Status.FAIL}
+_SIGNAL_STATUS = {signal.SIGXCPU: Status.TIMEOUT, signal.SIGXFSZ: Status.OUTPUT_EXCEEDED}
+
+
+@dataclass
+class TaskResult:
+    job_index: int
+    indices: list[int]
+    verdicts: list[TestVerdict]
+    setup_error: str | None = None
+    worker_s: float = 0.0
+
+
+@dataclass
+class _Run:
+    """What the worker has observed of one child so far."""
+
+    task: Task
+    verdicts: dict[int, TestVerdict] = field(default_factory=dict)
+    setup_done: bool = False
+    setup_error: str | None = None
+    done: bool = False
+    abort: TestVerdict | None = None  # a verdict that ends the run (timeout, tampering, protocol)
+
+    @property
+    def next_pos(self) -> int:
+        return len(self.verdicts)
+
+
+def _short(value, n: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+class Worker:
+    def __init__(self, level: str):
+        self.level = level
+        self.privileged = level in ("bwrap+uid", "uid")
+        self.uid = isolation.new_uid() if self.privileged else None
+        self.tmp = tempfile.mkdtemp(prefix="recode-worker-")
+
+    # ---- child side -------------------------------------------------------------------------------------
+    def _start_child(self, task: Task, workdir: str, channel_w: int, stdin_path: str | None,
+                     stdout_path: str | None) -> None:
+        """Runs in the forked child: isolate, limit, drop privileges, then run the task. Never returns."""
+        try:
+            os.setsid()
+            isolation.die_with_parent()
+            fd_in = os.open(stdin_path or os.devnull, os.O_RDONLY)
+            fd_out = os.open(stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if stdout_path \
+                else os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd_in, 0)
+            os.dup2(fd_out, 1)
+            os.dup2(fd_out if stdout_path else os.open(os.devnull, os.O_WRONLY), 2)
+            os.dup2(channel_w, 3)
+            os.closerange(4, 1 << 16)
+            os.chdir(workdir)
+            cpu = math.ceil(task.setup_time_s + sum(task.time_limits)) + 1
+            isolation.apply_limits(task.memory_mb, cpu, task.max_processes, task.max_open_files,
+                                   task.max_output_mb, limit_processes=self.privileged or not isolation.is_root())
+            if self.privileged:
+                if stdout_path:
+                    os.fchown(1, self.uid, self.uid)
+                isolation.drop_privileges(self.uid)
+            os.environ.clear()
+            os.environ.update(isolation.clean_env())
+            os.umask(0o077)
+            sys.stdin = open(0, "r", closefd=False)
+            sys.stdout = open(1, "w", closefd=False)
+            child_mod.child_main(task, 3)
+        finally:
+            os._exit(70)
+
+    # ---- worker side ------------------------------------------------------------------------------------
+    def run_task(self, task: Task) -> TaskResult:
+        start = time.perf_counter()
+        workdir = tempfile.mkdtemp(dir=self.tmp)
+        stdin_path = stdout_path = None
+        if task.kind == "stdio":
+            stdin_path, stdout_path = os.path.join(workdir, ".stdin"), os.path.join(workdir, ".stdout")
+            with open(stdin_path, "w") as f:
+                f.write(task.stdin)
+        if self.privileged:
+            os.chown(workdir, self.uid, self.uid)
+        os.chmod(workdir, 0o700)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            self._start_child(task, workdir, w, stdin_path, stdout_path)
+        os.close(w)
+        run = _Run(task)
+        try:
+            self._watch(run, r)
+        finally:
+            os.close(r)
+            status = self._stop(pid)
+        verdicts = self._finish(run, status, stdout_path)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return TaskResult(task.job_index, task.indices, verdicts, run.setup_error, time.perf_counter() - start)
+
+    def _deadline(self, run: _Run, since: float) -> float:
+        task = run.task
+        if task.kind == "stdio":
+            return since + task.time_limits[0] + 0.5  # interpreter-side start of the program
+        if not run.setup_done:
+            return since + task.setup_time_s
+        pos = min(run.next_pos, len(task.time_limits) - 1)
+        return since + task.time_limits[pos]
+
+    def _watch(self, run: _Run, fd: int) -> None:
+        """Read the child's frames until it is done, dies, or misses a deadline."""
+        buf = bytearray()
+        limit = run.task.max_output_mb * 1024 * 1024 + 1024
+        since = time.monotonic()
+        while not run.done and run.abort is None:
+            wait = self._deadline(run, since) - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                run.abort = TestVerdict(Status.TIMEOUT, detail="time limit exceeded")
+                return
+            data = os.read(fd, 1 << 20)
+            if not data:
+                return  # the child is gone
+            buf += data
+            while len(buf) >= 5 and run.abort is None and not run.done:
+                kind, size = buf[:1], struct.unpack_from("<I", buf, 1)[0]
+                if size > limit:
+                    run.abort = TestVerdict(Status.OUTPUT_EXCEEDED, detail="value sent back exceeds the output limit")
+                    return
+                if len(buf) < 5 + size:
+                    break
+                payload = bytes(buf[5:5 + size])
+                del buf[:5 + size]
+                self._on_frame(run, kind, payload)
+                since = time.monotonic()
+
+    def _on_frame(self, run: _Run, kind: bytes, payload: bytes) -> None:
+        try:
+            data = codec.decode(payload)
+        except codec.DecodeError as exc:
+            run.abort = TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
+            return
+        if kind == b"S":
+            run.setup_done = True
+        elif kind == b"E":
+            run.setup_error = str(data[2]) if type(data) is tuple and len(data) == 3 else "setup failed"
+            name = data[1] if type(data) is tuple and len(data) == 3 else ""
+            status = _ERR_STATUS.get(name, Status.RUNTIME_ERROR)
+            run.abort = TestVerdict(Status.RUNTIME_ERROR if status is Status.FAIL else status, detail=run.setup_error)
+        elif kind == b"T":
+            run.abort = TestVerdict(Status.FAIL, detail=f"tampering: {data}")
+        elif kind == b"D":
+            run.done = True
+        elif kind == b"R":
+            self._on_result(run, data)
+        else:
+            run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unknown frame")
+
+    def _on_result(self, run: _Run, data) -> None:
+        task, pos = run.task, run.next_pos
+        if type(data) is not tuple or len(data) < 3 or pos >= len(task.indices) or data[0] != task.indices[pos] \
+                or type(data[0]) is not int:
+            run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unexpected test result")
+            return
+        elapsed = data[-1] if type(data[-1]) is float else None
+        verdict = self._judge(task, pos, data[1], data[2:-1])
+        verdict.time_s = elapsed
+        run.verdicts[task.indices[pos]] = verdict
+        if task.fail_fast and verdict.status is not Status.PASS and task.kind != "stdio":
+            run.done = True  # stop the program now: the remaining tests are skipped
+
+    def _judge(self, task: Task, pos: int, kind, values: tuple) -> TestVerdict:
+        if kind == "err" and len(values) == 2:
+            return TestVerdict(_ERR_STATUS.get(values[0], Status.RUNTIME_ERROR), detail=str(values[1]))
+        if kind == "ok" and not values:
+            return TestVerdict(Status.PASS)
+        if kind == "val" and len(values) == 1:
+            value = values[0]
+            ok = type(value) is not codec.Opaque and bool(value)
+            return TestVerdict(Status.PASS if ok else Status.FAIL, detail=None if ok else f"got {_short(value)}")
+        if kind == "eq" and len(values) == 2:
+            ok = values_equal(values[0], values[1])
+            return TestVerdict(Status.PASS if ok else Status.FAIL,
+                               detail=None if ok else f"expected {_short(values[1])}, got {_short(values[0])}")
+        if kind == "out" and len(values) == 1:
+            if task.expected is None:
+                return TestVerdict(Status.PASS, output=values[0])
+            exp, out = task.expected[pos], values[0]
+            try:
+                ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
+            except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
+                ok = False
+            return TestVerdict(Status.PASS if ok else Status.FAIL,
+                               detail=None if ok else f"expected {_short(exp)}, got {_short(out)}")
+        return TestVerdict(Status.FAIL, detail="protocol violation: malformed test result")
+
+    def _stop(self, pid: int) -> int | None:
+        """Kill the child and everything it started; return its wait status if it had exited by itself."""
+        try:
+            wpid, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            wpid, status = pid, None
+        exited = wpid == pid
+        if not exited:
+            # Give a child that sent its last frame a moment to exit on its own.
+            for _ in range(20):
+                time.sleep(0.0005)
+                wpid, status = os.waitpid(pid, os.WNOHANG)
+                if wpid == pid:
+                    exited = True
+                    break
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.privileged:
+            isolation.kill_uid(self.uid)
+        isolation.kill_descendants(os.getpid())
+        if not exited:
+            _, status = os.waitpid(pid, 0)
+            status = None if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else status
+        isolation.reap()
+        return status
+
+    def _finish(self, run: _Run, status: int | None, stdout_path: str | None) -> list[TestVerdict]:
+        task = run.task
+        if run.abort is None and not run.done:
+            run.abort = self._death_verdict(run, status)
+        if task.kind == "stdio":
+            self._judge_stdout(run, stdout_path)
+        out = []
+        for i in task.indices:
+            if i in run.verdicts:
+                out.append(run.verdicts[i])
+            elif run.abort is not None and not any(v is run.abort for v in out):
+                out.append(run.abort)
+            else:
+                out.append(TestVerdict(Status.SKIPPED, detail="not run: an earlier test ended the process"))
+        if run.abort is not None and run.abort.detail and run.abort.detail.startswith("tampering"):
+            out = [run.abort for _ in task.indices]
+        return out
+
+    def _death_verdict(self, run: _Run, status: int | None) -> TestVerdict:
+        if run.task.kind == "stdio" and status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            run.verdicts[run.task.indices[0]] = TestVerdict(Status.PASS)  # os._exit(0) after printing: judge output
+            return None
+        if status is not None and os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            st = _SIGNAL_STATUS.get(sig, Status.KILLED)
+            return TestVerdict(st, detail=f"killed by {signal.Signals(sig).name}")
+        code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
+        return TestVerdict(Status.KILLED, detail=f"the program ended (exit status {code}) before its tests finished")
+
+    def _judge_stdout(self, run: _Run, stdout_path: str) -> None:
+        i = run.task.indices[0]
+        verdict = run.verdicts.get(i)
+        if verdict is None or verdict.status is not Status.PASS:
+            return
+        try:
+            with open(stdout_path, "rb") as f:
+                got = f.read(run.task.max_output_mb * 1024 * 1024).decode("utf-8", errors="replace")
+        except OSError:
+            got = ""
+        if not stdout_equal(got, run.task.expected_stdout or "", run.task.float_tol):
+            verdict.status = Status.FAIL
+            verdict.detail = f"expected stdout {_short(run.task.expected_stdout)}, got {_short(got)}"
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        data = os.read(fd, n - len(buf))
+        if not data:
+            return None
+        buf += data
+    return bytes(buf)
+
+
+def serve(level: str) -> None:
+    """Answer tasks until the pool closes our stdin."""
+    fd_in, fd_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    isolation.make_worker_self_reaper()
+    if level == "uid" and not isolation.unshare_network():
+        level = "rlimits"
+    worker = Worker(level)
+    os.write(fd_out, _FRAME.pack(len(level.encode())) + level.encode())
+    while True:
+        header = _read_exact(fd_in, _FRAME.size)
+        if header is None:
+            break
+        task = pickle.loads(_read_exact(fd_in, _FRAME.unpack(header)[0]))
+        data = pickle.dumps(worker.run_task(task), protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(fd_out, _FRAME.pack(len(data)))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd_out, view):]
+    shutil.rmtree(worker.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # Import under the package name so that pickled results name `recode.sandbox.worker`, not `__main__`.
+    from recode.sandbox.worker import serve as _serve
+
+    _serve(sys.argv[1] if len(sys.argv) > 1 else "rlimits")
