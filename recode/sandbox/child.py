@@ -12,6 +12,7 @@ the private pipe's frames in its own process memory (it would have to target thi
 from __future__ import annotations
 
 import builtins
+import errno
 import math
 import marshal
 import os
@@ -23,16 +24,50 @@ import traceback
 from recode.sandbox import codec
 
 _HEADER = struct.Struct("<cI")
+OUTPUT_LIMIT = "OutputLimitExceeded"  # error name the worker reads as Status.OUTPUT_EXCEEDED
+_PROGRESS = struct.Struct("<qd")  # (index of the test running, its monotonic start time)
 
 
 class Channel:
-    def __init__(self, fd: int):
+    """Frames to the worker. Test results are batched (a frame per result would cost more than many tests);
+    the test in progress is published in shared memory so the worker can time it out precisely."""
+
+    FLUSH_S = 0.01
+    FLUSH_BYTES = 1 << 20
+
+    def __init__(self, fd: int, progress=None):
         self.fd = fd
+        self.progress = progress
+        self.pending: list[bytes] = []
+        self.pending_bytes = 0
+        self.last_flush = time.monotonic()
 
     def send(self, kind: bytes, payload) -> None:
+        self._queue(kind, payload)
+        self.flush()
+
+    def result(self, payload) -> None:
+        self._queue(b"R", payload)
+        if self.pending_bytes > self.FLUSH_BYTES:
+            self.flush()
+
+    def start(self, index: int) -> None:
+        """Publish that test `index` starts now; flush results older than FLUSH_S first."""
+        now = time.monotonic()
+        if self.pending and now - self.last_flush > self.FLUSH_S:
+            self.flush()
+        if self.progress is not None:
+            _PROGRESS.pack_into(self.progress, 0, index, now)
+
+    def _queue(self, kind: bytes, payload) -> None:
         data = marshal.dumps(payload)
-        buf = _HEADER.pack(kind, len(data)) + data
-        view = memoryview(buf)
+        self.pending.append(_HEADER.pack(kind, len(data)) + data)
+        self.pending_bytes += len(data)
+
+    def flush(self) -> None:
+        view = memoryview(b"".join(self.pending))
+        self.pending, self.pending_bytes = [], 0
+        self.last_flush = time.monotonic()
         while view:
             n = os.write(self.fd, view)
             view = view[n:]
@@ -59,7 +94,10 @@ def tampered(snapshot) -> str | None:
 
 
 def _exc_payload(exc: BaseException) -> tuple:
-    return ("err", type(exc).__name__, error_line(exc))
+    name = type(exc).__name__
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        name = OUTPUT_LIMIT  # RLIMIT_FSIZE: Python ignores SIGXFSZ, so the write fails with EFBIG instead
+    return ("err", name, error_line(exc))
 
 
 def run_program(code: str, namespace: dict, channel: Channel, snapshot) -> bool:
@@ -83,17 +121,23 @@ def run_calls(task, namespace: dict, channel: Channel) -> None:
         channel.send(b"E", ("err", "NameError", f"the program defines no function {task.entry_point!r}"))
         return
     not_none = task.output_transform == "not_none"
+    digest_over = task.max_output_mb * 1024 * 1024
     for i, inp in zip(task.indices, task.inputs):
+        channel.start(i)
         start = time.perf_counter()
         try:
             out = fn(*inp)
         except BaseException as exc:  # noqa: BLE001
-            channel.send(b"R", (i, *_exc_payload(exc), time.perf_counter() - start))
+            channel.result((i, *_exc_payload(exc), time.perf_counter() - start))
             continue
-        elapsed = time.perf_counter() - start
         if not_none and type(out) is not bool:
             out = out is not None
-        channel.send(b"R", (i, "out", codec.to_plain(out), elapsed))
+        raw = codec.encode(out)
+        # Sending the result back is part of the test's time (the reference solution's time includes it too).
+        if len(raw) > digest_over:
+            channel.result((i, "outd", hashlib.sha256(raw).digest(), len(raw), time.perf_counter() - start))
+        else:
+            channel.result((i, "out", raw, time.perf_counter() - start))
 
 
 def _eval_step(step, namespace: dict) -> tuple:
@@ -108,6 +152,8 @@ def _eval_step(step, namespace: dict) -> tuple:
             same = type(left) is type(right) and (left == right) is True
             return ("val", same)
         return ("eq", pl, pr)
+    if kind == "eqv":  # the expected literal stays with the worker
+        return ("eqv", codec.encode(eval(first, namespace)))
     if kind == "val":
         return ("val", codec.to_plain(eval(first, namespace)))
     exec(first, namespace)
@@ -128,12 +174,13 @@ def run_steps(task, namespace: dict, channel: Channel) -> None:
     if task.entry_point is not None:
         namespace["candidate"] = namespace.get(task.entry_point)
     for i, step in zip(task.indices, task.steps):
+        channel.start(i)
         start = time.perf_counter()
         try:
             payload = _eval_step(step, namespace)
         except BaseException as exc:  # noqa: BLE001
             payload = _exc_payload(exc)
-        channel.send(b"R", (i, *payload, time.perf_counter() - start))
+        channel.result((i, *payload, time.perf_counter() - start))
 
 
 def run_stdio(code: str, channel: Channel, snapshot, index: int) -> None:
@@ -155,9 +202,13 @@ def run_stdio(code: str, channel: Channel, snapshot, index: int) -> None:
     channel.send(b"R", (index, *payload, time.perf_counter() - start))
 
 
-def child_main(task, channel_fd: int) -> None:
+def child_main(task, channel_fd: int, progress=None) -> None:
     """Entry point after fork and privilege drop. Never returns."""
-    channel = Channel(channel_fd)
+    # Only the worker judges: drop the answers from this process's copy of the task, or the program could
+    # read them from its callers' frames (or the garbage collector) and return them.
+    task.expected = task.expected_raw = task.expected_digest = task.expected_stdout = None
+    channel = Channel(channel_fd, progress)
+    channel.start(-1)
     snapshot = _snapshot()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     if task.kind == "stdio":

@@ -48,7 +48,25 @@ def to_plain(value, depth: int = 0):
 
 
 def encode(value) -> bytes:
+    """Bytes for `value`. Plain values go straight to marshal (C speed, exact types only); marshal also
+    writes buffer objects (bytearray, arrays) as bytes, which is why `has_bytes` guards byte-level compares."""
+    if type(value) in _SCALARS or type(value) in _CONTAINERS or type(value) is dict:
+        try:
+            return marshal.dumps(value)
+        except ValueError:  # something unmarshallable inside: take the slow, tagging path
+            pass
     return marshal.dumps(to_plain(value))
+
+
+def has_bytes(value, depth: int = 0) -> bool:
+    """Whether a decoded value holds bytes anywhere (then equal encodings need not mean equal types)."""
+    t = type(value)
+    if t is bytes:
+        return True
+    if depth > MAX_DEPTH or t not in _CONTAINERS and t is not dict:
+        return False
+    items = value.items() if t is dict else ((v, None) for v in value)
+    return any(has_bytes(k, depth + 1) or has_bytes(v, depth + 1) for k, v in items)
 
 
 class DecodeError(ValueError):

@@ -55,12 +55,28 @@ def bwrap_command(argv: list[str]) -> list[str]:
     cmd = [bwrap_path() or "bwrap", "--die-with-parent", "--unshare-net", "--unshare-ipc", "--unshare-uts",
            "--unshare-pid", "--new-session", "--cap-add", "CAP_SETUID,CAP_SETGID,CAP_KILL,CAP_CHOWN,CAP_FOWNER",
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for sysdir in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives", "/etc/ld.so.cache",
-                   "/etc/ssl", "/etc/localtime"):
+    sysdirs = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives", "/etc/ld.so.cache",
+               "/etc/ssl", "/etc/localtime")
+    roots = _readable_roots()
+    # bwrap creates the missing parents of a bind target with mode 0700, which the program's uid cannot
+    # traverse: it could then import no module the worker had not already imported. Create them first as
+    # 0711 instead: traversable, but not listable.
+    for parent in _parents([*sysdirs, *roots], bound=[d for d in sysdirs if os.path.isdir(d)]):
+        cmd += ["--perms", "0711", "--dir", parent]
+    for sysdir in sysdirs:
         cmd += ["--ro-bind-try", sysdir, sysdir]
-    for root in _readable_roots():
+    for root in roots:
         cmd += ["--ro-bind", root, root]
     return cmd + ["--chdir", "/tmp", "--"] + argv
+
+
+def _parents(paths: list[str], bound: list[str]) -> list[str]:
+    """Ancestors of `paths` (shallowest first), except / and folders inside one that is bound whole."""
+    def inside(p: str) -> bool:
+        return any(p == b or p.startswith(b.rstrip("/") + "/") for b in bound)
+
+    found = {str(a) for p in paths for a in Path(p).parents if str(a) != "/"}
+    return sorted((p for p in found if not inside(p)), key=lambda p: (p.count("/"), p))
 
 
 def is_root() -> bool:

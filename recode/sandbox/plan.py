@@ -35,12 +35,14 @@ class Task:
     entry_point: str | None = None
     inputs: list[Any] = field(default_factory=list)
     expected: list[Any] | None = None
+    expected_raw: list[bytes | None] | None = None
+    expected_digest: list[tuple[bytes, int] | None] | None = None  # for outputs over the output limit
     atol: float = 0.0
     oracle: str = "default"
     output_transform: str | None = None
     # assert
     setup_steps: list[str] = field(default_factory=list)
-    steps: list[tuple[str, str, str | None]] = field(default_factory=list)
+    steps: list[tuple[str, str, str | None]] = field(default_factory=list)  # literals moved to `expected`
     # stdio
     stdin: str = ""
     expected_stdout: str | None = None
@@ -55,16 +57,22 @@ def _contains_assert(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Assert) for n in ast.walk(node))
 
 
-def _step(node: ast.stmt) -> tuple[str, str, str | None]:
+def _step(node: ast.stmt) -> tuple[str, str, Any]:
+    """("eqv", left, literal) | ("eq", left, right) | ("val", expr, None) | ("exec", statement, None)."""
     if isinstance(node, ast.Assert):
         test = node.test
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
-            return ("eq", ast.unparse(test.left), ast.unparse(test.comparators[0]))
+            left, right = ast.unparse(test.left), test.comparators[0]
+            try:
+                # A literal expected value is kept by the worker and never shown to the program.
+                return ("eqv", left, ast.literal_eval(right))
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return ("eq", left, ast.unparse(right))
         return ("val", ast.unparse(test), None)
     return ("exec", ast.unparse(node), None)
 
 
-def parse_assert_tests(tests: AssertTests) -> tuple[list[str], list[tuple[str, str, str | None]]]:
+def parse_assert_tests(tests: AssertTests) -> tuple[list[str], list[tuple[str, str, Any]]]:
     """Split test code into setup statements and test steps.
 
     With `def check(candidate)`, the other top-level statements are setup and check's body holds the steps;
@@ -124,6 +132,14 @@ def n_tests(job: Job) -> int:
     return len(parse_assert_tests(t)[1])
 
 
+def _expected_slice(t: CallTests, sub: list[int]) -> list[Any] | None:
+    """Expected values for a chunk; where an encoding travels too, the value is decoded from it on demand."""
+    if t.expected is None:
+        return None
+    raw = t.expected_raw or [None] * len(t.expected)
+    return [t.expected[i] if raw[i] is None else None for i in sub]
+
+
 def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     """Split one job into tasks of about `target_s` estimated seconds each."""
     t, kw = job.tests, _limits_kw(job)
@@ -132,15 +148,15 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
         limits = [job.limits.time_limit(r) for r in (t.reference_times or [None] * len(t.inputs))]
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
-        for idx in _chunks(est, target_s):
-            # A chunk never mixes groups, so fail-fast can cancel by group.
-            for g in dict.fromkeys(groups[i] for i in idx):
-                sub = [i for i in idx if groups[i] == g]
-                tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=g,
-                                  estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
-                                  inputs=[t.inputs[i] for i in sub],
-                                  expected=None if t.expected is None else [t.expected[i] for i in sub],
-                                  atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
+        for sub in _chunks(est, target_s):
+            # Tests run in order (base before plus), so a chunk that starts in a group only reaches later ones.
+            tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=groups[sub[0]],
+                              estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
+                              inputs=[t.inputs[i] for i in sub],
+                              expected=_expected_slice(t, sub),
+                              expected_raw=None if t.expected_raw is None else [t.expected_raw[i] for i in sub],
+                              expected_digest=None if t.expected_digest is None else [t.expected_digest[i] for i in sub],
+                              atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
         return tasks
     if isinstance(t, StdioTests):
         ref = t.reference_times or [None] * len(t.cases)
@@ -157,5 +173,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     stateful = any(kind == "exec" for kind, _, _ in steps)
     chunks = [list(range(len(steps)))] if stateful else _chunks(est, target_s)
     return [Task(job_index, "assert", code, idx, [limits[i] for i in idx], estimate_s=sum(est[i] for i in idx),
-                 entry_point=t.entry_point, setup_steps=setup, steps=[steps[i] for i in idx], **kw)
+                 entry_point=t.entry_point, setup_steps=setup,
+                 steps=[(steps[i][0], steps[i][1], None if steps[i][0] == "eqv" else steps[i][2]) for i in idx],
+                 expected=[steps[i][2] if steps[i][0] == "eqv" else None for i in idx], **kw)
             for idx in chunks]

@@ -107,8 +107,11 @@ class _Batch:
         job = task.job_index
         self.verdicts[job].update(zip(task.indices, verdicts))
         self.setup_errors[job] = self.setup_errors[job] or setup_error
-        if self.jobs[job].fail_fast and any(v.status not in (Status.PASS, Status.SKIPPED) for v in verdicts):
-            self.cancelled[job] |= self._groups_from(job, task.group)
+        failed = next((i for i, v in zip(task.indices, verdicts) if v.status not in (Status.PASS, Status.SKIPPED)),
+                      None)
+        if self.jobs[job].fail_fast and failed is not None:
+            groups = getattr(self.jobs[job].tests, "groups", None)
+            self.cancelled[job] |= self._groups_from(job, groups[failed] if groups else task.group)
         self.pending[job] -= 1
         if self.pending[job] == 0 and self.on_job_done:
             self.on_job_done(job)

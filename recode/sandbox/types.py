@@ -74,6 +74,11 @@ class CallTests:
     output_transform: str | None = None
     # Names of the test parts, e.g. ["base"]*n_base + ["plus"]*n_plus, so results can be split.
     groups: list[str] | None = None
+    # Encoded expected outputs (TestVerdict.raw of a recording run): an identical encoding passes without
+    # decoding, which makes judging large outputs cheap.
+    expected_raw: list[bytes | None] | None = None
+    # (sha256, size) of encoded outputs larger than the output limit: those are compared by digest.
+    expected_digest: list[tuple[bytes, int] | None] | None = None
 
 
 @dataclass
@@ -115,6 +120,8 @@ class TestVerdict:
     time_s: float | None = None
     detail: str | None = None  # error's last line, or a short got/expected description
     output: Any = None  # recorded output (CallTests with expected=None)
+    raw: bytes | None = None  # its encoding, for CallTests.expected_raw
+    digest: tuple[bytes, int] | None = None  # (sha256, size) instead of `raw` for outputs over the limit
 
     def to_dict(self) -> dict:
         return {"status": str(self.status), "time_s": self.time_s, "detail": self.detail}

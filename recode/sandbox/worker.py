@@ -7,7 +7,9 @@ as plain data and judged here; the child never decides a verdict.
 
 from __future__ import annotations
 
+import gc
 import math
+import mmap
 import os
 import pickle
 import select
@@ -26,7 +28,10 @@ from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict
 
 _FRAME = struct.Struct("<I")
-_ERR_STATUS = {"MemoryError": Status.MEMORY_EXCEEDED, "AssertionError": Status.FAIL}
+_ERR_STATUS = {"MemoryError": Status.MEMORY_EXCEEDED, "AssertionError": Status.FAIL,
+               child_mod.OUTPUT_LIMIT: Status.OUTPUT_EXCEEDED}
+# Oracles for which an output encoded exactly like the expected one is right (find_zero ignores `expected`).
+_BYTE_EXACT_ORACLES = {"default", "set", "not_none"}
 _SIGNAL_STATUS = {signal.SIGXCPU: Status.TIMEOUT, signal.SIGXFSZ: Status.OUTPUT_EXCEEDED}
 
 
@@ -49,6 +54,11 @@ class _Run:
     setup_error: str | None = None
     done: bool = False
     abort: TestVerdict | None = None  # a verdict that ends the run (timeout, tampering, protocol)
+    hung: int | None = None  # position of the test that timed out, when known
+    positions: dict[int, int] = field(default_factory=dict)  # test index -> position in the task
+
+    def __post_init__(self) -> None:
+        self.positions = {i: k for k, i in enumerate(self.task.indices)}
 
     @property
     def next_pos(self) -> int:
@@ -66,10 +76,11 @@ class Worker:
         self.privileged = level in ("bwrap+uid", "uid")
         self.uid = isolation.new_uid() if self.privileged else None
         self.tmp = tempfile.mkdtemp(prefix="recode-worker-")
+        os.chmod(self.tmp, 0o711)  # the program's uid must reach its workdir by absolute path (tempfile, abspath)
 
     # ---- child side -------------------------------------------------------------------------------------
     def _start_child(self, task: Task, workdir: str, channel_w: int, stdin_path: str | None,
-                     stdout_path: str | None) -> None:
+                     stdout_path: str | None, progress) -> None:
         """Runs in the forked child: isolate, limit, drop privileges, then run the task. Never returns."""
         try:
             os.setsid()
@@ -79,7 +90,8 @@ class Worker:
                 else os.open(os.devnull, os.O_WRONLY)
             os.dup2(fd_in, 0)
             os.dup2(fd_out, 1)
-            os.dup2(fd_out if stdout_path else os.open(os.devnull, os.O_WRONLY), 2)
+            # stderr is never judged: a stdio program's debug output must not end up in the stdout compared.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
             os.dup2(channel_w, 3)
             os.closerange(4, 1 << 16)
             os.chdir(workdir)
@@ -91,11 +103,12 @@ class Worker:
                     os.fchown(1, self.uid, self.uid)
                 isolation.drop_privileges(self.uid)
             os.environ.clear()
-            os.environ.update(isolation.clean_env())
+            os.environ.update(isolation.clean_env(), TMPDIR=workdir)
+            tempfile.tempdir = workdir  # the worker cached its own choice (/tmp), which the program cannot write
             os.umask(0o077)
             sys.stdin = open(0, "r", closefd=False)
             sys.stdout = open(1, "w", closefd=False)
-            child_mod.child_main(task, 3)
+            child_mod.child_main(task, 3, progress)
         finally:
             os._exit(70)
 
@@ -103,49 +116,69 @@ class Worker:
     def run_task(self, task: Task) -> TaskResult:
         start = time.perf_counter()
         workdir = tempfile.mkdtemp(dir=self.tmp)
-        stdin_path = stdout_path = None
+        stdin_path = stdout_path = stdout_fd = None
         if task.kind == "stdio":
             stdin_path, stdout_path = os.path.join(workdir, ".stdin"), os.path.join(workdir, ".stdout")
             with open(stdin_path, "w") as f:
                 f.write(task.stdin)
+            # Read the output back through a descriptor of our own: the program can replace the file's name
+            # (say, by a symlink to a file only root may read, which we would echo back), not the file.
+            stdout_fd = os.open(stdout_path, os.O_RDONLY | os.O_CREAT, 0o600)
         if self.privileged:
             os.chown(workdir, self.uid, self.uid)
         os.chmod(workdir, 0o700)
         r, w = os.pipe()
+        progress = mmap.mmap(-1, child_mod._PROGRESS.size)  # shared with the child across fork
+        # Frozen objects are skipped by the child's garbage collector, so it does not touch (and copy) the
+        # pages it inherited: forking stays cheap.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            self._start_child(task, workdir, w, stdin_path, stdout_path)
+            self._start_child(task, workdir, w, stdin_path, stdout_path, progress)
+        gc.unfreeze()
         os.close(w)
         run = _Run(task)
         try:
-            self._watch(run, r)
+            self._watch(run, r, progress)
         finally:
             os.close(r)
-            status = self._stop(pid)
-        verdicts = self._finish(run, status, stdout_path)
+            status = self._stop(pid, wait_exit=not run.done and run.abort is None)
+        verdicts = self._finish(run, status, stdout_fd)
+        if stdout_fd is not None:
+            os.close(stdout_fd)
         shutil.rmtree(workdir, ignore_errors=True)
         return TaskResult(task.job_index, task.indices, verdicts, run.setup_error, time.perf_counter() - start)
 
-    def _deadline(self, run: _Run, since: float) -> float:
+    def _deadline(self, run: _Run, started: float, progress) -> float:
+        """When the program must be stopped: the running test's limit, read from what the child published,
+        but never past the task's whole budget (a program could publish a false start time)."""
         task = run.task
+        budget = started + task.setup_time_s + sum(task.time_limits) + 0.5
         if task.kind == "stdio":
-            return since + task.time_limits[0] + 0.5  # interpreter-side start of the program
-        if not run.setup_done:
-            return since + task.setup_time_s
-        pos = min(run.next_pos, len(task.time_limits) - 1)
-        return since + task.time_limits[pos]
+            return started + task.time_limits[0] + 0.5  # interpreter-side start of the program
+        index, t0 = child_mod._PROGRESS.unpack_from(progress, 0)
+        if index == -1:
+            return min(budget, t0 + task.setup_time_s) if t0 > 0 else budget
+        pos = run.positions.get(index)
+        if pos is None or t0 <= 0:
+            return budget
+        return min(budget, t0 + task.time_limits[pos])
 
-    def _watch(self, run: _Run, fd: int) -> None:
+    def _watch(self, run: _Run, fd: int, progress) -> None:
         """Read the child's frames until it is done, dies, or misses a deadline."""
         buf = bytearray()
         limit = run.task.max_output_mb * 1024 * 1024 + 1024
-        since = time.monotonic()
+        started = time.monotonic()
         while not run.done and run.abort is None:
-            wait = self._deadline(run, since) - time.monotonic()
-            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            wait = self._deadline(run, started, progress) - time.monotonic()
+            if wait <= 0:
+                index = child_mod._PROGRESS.unpack_from(progress, 0)[0]
                 run.abort = TestVerdict(Status.TIMEOUT, detail="time limit exceeded")
+                run.hung = run.positions.get(index)
                 return
+            if not select.select([fd], [], [], min(wait, 0.5))[0]:
+                continue  # re-read the progress: the child may have moved on to a later test
             data = os.read(fd, 1 << 20)
             if not data:
                 return  # the child is gone
@@ -160,7 +193,6 @@ class Worker:
                 payload = bytes(buf[5:5 + size])
                 del buf[:5 + size]
                 self._on_frame(run, kind, payload)
-                since = time.monotonic()
 
     def _on_frame(self, run: _Run, kind: bytes, payload: bytes) -> None:
         try:
@@ -210,10 +242,28 @@ class Worker:
             ok = values_equal(values[0], values[1])
             return TestVerdict(Status.PASS if ok else Status.FAIL,
                                detail=None if ok else f"expected {_short(values[1])}, got {_short(values[0])}")
-        if kind == "out" and len(values) == 1:
+        if kind == "eqv" and len(values) == 1 and type(values[0]) is bytes:
+            try:
+                out = codec.decode(values[0])
+            except codec.DecodeError as exc:
+                return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
+            ok = values_equal(out, task.expected[pos])
+            return TestVerdict(Status.PASS if ok else Status.FAIL,
+                               detail=None if ok else f"expected {_short(task.expected[pos])}, got {_short(out)}")
+        if kind == "outd" and len(values) == 2 and type(values[0]) is bytes and type(values[1]) is int:
+            return self._judge_digest(task, pos, (values[0], values[1]))
+        if kind == "out" and len(values) == 1 and type(values[0]) is bytes:
+            raw = values[0]
+            if task.expected_raw is not None and raw == task.expected_raw[pos] and task.oracle in _BYTE_EXACT_ORACLES:
+                return TestVerdict(Status.PASS)
+            try:
+                out = codec.decode(raw)
+            except codec.DecodeError as exc:
+                return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
             if task.expected is None:
-                return TestVerdict(Status.PASS, output=values[0])
-            exp, out = task.expected[pos], values[0]
+                return TestVerdict(Status.PASS, output=out, raw=raw)
+            exp_raw = task.expected_raw[pos] if task.expected_raw is not None else None
+            exp = task.expected[pos] if exp_raw is None else codec.decode(exp_raw)
             try:
                 ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
             except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
@@ -222,49 +272,61 @@ class Worker:
                                detail=None if ok else f"expected {_short(exp)}, got {_short(out)}")
         return TestVerdict(Status.FAIL, detail="protocol violation: malformed test result")
 
-    def _stop(self, pid: int) -> int | None:
-        """Kill the child and everything it started; return its wait status if it had exited by itself."""
-        try:
+    @staticmethod
+    def _judge_digest(task: Task, pos: int, digest: tuple[bytes, int]) -> TestVerdict:
+        """An output over the output limit was sent as (sha256, size) of its encoding: exact match only."""
+        if task.expected is None:
+            return TestVerdict(Status.PASS, output=codec.Opaque(f"output of {digest[1]} bytes"), digest=digest)
+        expected = task.expected_digest[pos] if task.expected_digest is not None else None
+        if expected == digest:
+            return TestVerdict(Status.PASS)
+        return TestVerdict(Status.FAIL, detail=f"output of {digest[1]} bytes differs from the expected one "
+                                               "(outputs over the output limit are compared by digest)")
+
+    def _stop(self, pid: int, wait_exit: bool) -> int | None:
+        """Kill the child and everything it started; return its wait status if it had exited by itself.
+
+        `wait_exit`: the child closed its pipe without finishing, so its exit status explains why; give it a
+        moment to exit (a program could close the pipe and keep running, hence no blocking wait).
+        """
+        status = None
+        for _ in range(100 if wait_exit else 0):
             wpid, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            wpid, status = pid, None
-        exited = wpid == pid
-        if not exited:
-            # Give a child that sent its last frame a moment to exit on its own.
-            for _ in range(20):
-                time.sleep(0.0005)
-                wpid, status = os.waitpid(pid, os.WNOHANG)
-                if wpid == pid:
-                    exited = True
-                    break
+            if wpid == pid:
+                break
+            status = None
+            time.sleep(0.0005)
         for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
             try:
                 target()
             except (ProcessLookupError, PermissionError):
                 pass
-        if self.privileged:
-            isolation.kill_uid(self.uid)
-        isolation.kill_descendants(os.getpid())
-        if not exited:
-            _, status = os.waitpid(pid, 0)
-            status = None if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL else status
+        if status is None:
+            _, killed = os.waitpid(pid, 0)
+            status = None if os.WIFSIGNALED(killed) and os.WTERMSIG(killed) == signal.SIGKILL else killed
+        # Whatever the program left behind (daemons, double forks) was re-parented to us, the subreaper.
+        if isolation.descendants(os.getpid()):
+            if self.privileged:
+                isolation.kill_uid(self.uid)
+            isolation.kill_descendants(os.getpid())
         isolation.reap()
         return status
 
-    def _finish(self, run: _Run, status: int | None, stdout_path: str | None) -> list[TestVerdict]:
+    def _finish(self, run: _Run, status: int | None, stdout_fd: int | None) -> list[TestVerdict]:
         task = run.task
         if run.abort is None and not run.done:
             run.abort = self._death_verdict(run, status)
         if task.kind == "stdio":
-            self._judge_stdout(run, stdout_path)
+            self._judge_stdout(run, stdout_fd)
         out = []
-        for i in task.indices:
+        for pos, i in enumerate(task.indices):
             if i in run.verdicts:
                 out.append(run.verdicts[i])
-            elif run.abort is not None and not any(v is run.abort for v in out):
+            elif run.abort is not None and (pos == run.hung or run.hung is None
+                                             and not any(v is run.abort for v in out)):
                 out.append(run.abort)
             else:
-                out.append(TestVerdict(Status.SKIPPED, detail="not run: an earlier test ended the process"))
+                out.append(TestVerdict(Status.SKIPPED, detail="no verdict: the process was stopped"))
         if run.abort is not None and run.abort.detail and run.abort.detail.startswith("tampering"):
             out = [run.abort for _ in task.indices]
         return out
@@ -280,14 +342,13 @@ class Worker:
         code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
         return TestVerdict(Status.KILLED, detail=f"the program ended (exit status {code}) before its tests finished")
 
-    def _judge_stdout(self, run: _Run, stdout_path: str) -> None:
+    def _judge_stdout(self, run: _Run, stdout_fd: int) -> None:
         i = run.task.indices[0]
         verdict = run.verdicts.get(i)
         if verdict is None or verdict.status is not Status.PASS:
             return
         try:
-            with open(stdout_path, "rb") as f:
-                got = f.read(run.task.max_output_mb * 1024 * 1024).decode("utf-8", errors="replace")
+            got = os.pread(stdout_fd, run.task.max_output_mb * 1024 * 1024, 0).decode("utf-8", errors="replace")
         except OSError:
             got = ""
         if not stdout_equal(got, run.task.expected_stdout or "", run.task.float_tol):

@@ -1,0 +1,102 @@
+"""What every benchmark provides: its problems, how a solution becomes a sandbox job, and where data lives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recode.datasets.groundtruth import ground_truth
+from recode.io import DataError
+from recode.sandbox import Job
+
+
+def data_dir() -> Path:
+    """Local benchmark data: $RECODE_DATA_DIR, else `../shared/data` beside the checkout."""
+    env = os.environ.get("RECODE_DATA_DIR")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout.parent / "shared" / "data"
+
+
+def local_file(*parts: str) -> Path:
+    path = data_dir().joinpath(*parts)
+    if not path.exists():
+        raise DataError(f"benchmark data not found at {path}; set RECODE_DATA_DIR to the folder that holds "
+                        f"{'/'.join(parts)}")
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Problem:
+    task_id: str
+    prompt: str
+    entry_point: str
+    canonical_solution: str  # the full reference program
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+class Benchmark:
+    """A registry entry. Subclasses set `name`, `has_plus`, and implement `load` and `make_job`."""
+
+    name: str = ""
+    has_plus: bool = False
+    # task_id -> why its reference solution does not pass its own tests (upstream data flaws).
+    known_flaws: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self._problems: dict[str, Problem] | None = None
+        self.truth: dict[str, dict] = {}  # task_id -> ground-truth record (see groundtruth.py)
+
+    @property
+    def problems(self) -> dict[str, Problem]:
+        if self._problems is None:
+            self._problems = self.load()
+        return self._problems
+
+    def load(self) -> dict[str, Problem]:
+        raise NotImplementedError
+
+    def source_hash(self) -> str:
+        """Identifies the data version, for caches of ground truth."""
+        raise NotImplementedError
+
+    def solution_of(self, sample: dict, where: str = "sample") -> str:
+        """EvalPlus convention: `solution` is the whole program; else `completion` is appended to the prompt."""
+        if isinstance(sample.get("solution"), str):
+            return sample["solution"]
+        if isinstance(sample.get("completion"), str):
+            return self.problems[sample["task_id"]].prompt + sample["completion"]
+        raise DataError(f"{where}: needs a string field `solution` (whole program) or `completion`")
+
+    def prepare(self, pool, task_ids: list[str] | None = None) -> None:
+        """Compute what jobs need before scoring (expected outputs, reference times). Cached on disk."""
+        ids = [t for t in (task_ids if task_ids is not None else self.problems) if t not in self.truth]
+        if ids:
+            self.truth.update(ground_truth(self, ids, pool, self._reference_job, self._digest))
+
+    def _reference_job(self, problem: Problem) -> Job:
+        """A job running the reference solution that records what `_digest` keeps."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _digest(problem: Problem, result) -> dict:
+        raise NotImplementedError
+
+    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
+        raise NotImplementedError
+
+    def groups(self, problem: Problem) -> list[str] | None:
+        """Names of the test parts (["base", ..., "plus", ...]) when the benchmark has several."""
+        return None

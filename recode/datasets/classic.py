@@ -1,0 +1,81 @@
+"""HumanEval and MBPP with their original assert-style tests.
+
+HumanEval: `prompt + completion`, then the task's `check(candidate)`. MBPP: the standard test split
+(task ids 11-510) with `test_setup_code` and `test_list`; task ids are written `Mbpp/<n>` as in MBPP+, and a
+bare number is accepted in samples. Per-step time limits are calibrated from the reference solution.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recode.datasets.base import Benchmark, Problem, local_file, sha256_file
+from recode.datasets.groundtruth import REFERENCE_LIMITS
+from recode.io import read_jsonl
+from recode.sandbox import AssertTests, Job, JobResult, Status
+
+
+class _AssertBenchmark(Benchmark):
+    file_parts: tuple[str, ...] = ()
+
+    def source_hash(self) -> str:
+        return sha256_file(local_file(*self.file_parts))
+
+    def _tests(self, problem: Problem, reference_times=None) -> AssertTests:
+        raw = problem.raw
+        return AssertTests(raw["test_code"], entry_point=raw.get("check_entry"), setup_code=raw.get("setup", ""),
+                           reference_times=reference_times)
+
+    def _reference_job(self, problem: Problem) -> Job:
+        return Job(problem.canonical_solution, self._tests(problem), id=problem.task_id, fail_fast=False,
+                   limits=REFERENCE_LIMITS)
+
+    @staticmethod
+    def _digest(problem: Problem, result: JobResult) -> dict:
+        return {"times": [v.time_s or 0.0 for v in result.tests],
+                "reference_ok": [v.status is Status.PASS for v in result.tests]}
+
+    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
+        truth = self.truth.get(problem.task_id)
+        times = truth["times"] if truth else None
+        return Job(solution, self._tests(problem, times), id=job_id or problem.task_id, fail_fast=fail_fast)
+
+
+class HumanEval(_AssertBenchmark):
+    name = "humaneval"
+    file_parts = ("humaneval", "HumanEval.jsonl.gz")
+
+    def load(self) -> dict[str, Problem]:
+        out = {}
+        for rec in read_jsonl(local_file(*self.file_parts),
+                              required=("task_id", "prompt", "canonical_solution", "test", "entry_point")):
+            raw = dict(rec, test_code=rec["test"], check_entry=rec["entry_point"])
+            out[rec["task_id"]] = Problem(rec["task_id"], rec["prompt"], rec["entry_point"],
+                                          rec["prompt"] + rec["canonical_solution"], raw)
+        return out
+
+
+_CALLED = re.compile(r"assert\s+(?:not\s+)?\(?\s*(?:set\s*\(|math\.isclose\s*\()?\s*([A-Za-z_]\w*)\s*\(")
+
+
+class Mbpp(_AssertBenchmark):
+    name = "mbpp"
+    file_parts = ("mbpp", "mbpp.jsonl")
+    test_split = range(11, 511)
+
+    def load(self) -> dict[str, Problem]:
+        out = {}
+        for rec in read_jsonl(local_file(*self.file_parts), required=("task_id", "text", "code", "test_list")):
+            if int(rec["task_id"]) not in self.test_split:
+                continue
+            task_id = f"Mbpp/{rec['task_id']}"
+            match = _CALLED.search(rec["test_list"][0])
+            raw = dict(rec, test_code="\n".join(rec["test_list"]), setup=rec.get("test_setup_code") or "")
+            out[task_id] = Problem(task_id, "", match.group(1) if match else "", rec["code"], raw)
+        return out
+
+    def solution_of(self, sample: dict, where: str = "sample") -> str:
+        # MBPP has no code prompt: a completion is the whole program.
+        if not isinstance(sample.get("solution"), str) and isinstance(sample.get("completion"), str):
+            return sample["completion"]
+        return super().solution_of(sample, where)

@@ -1,0 +1,66 @@
+"""Ground truth from reference solutions: expected outputs and per-test reference times, cached per task.
+
+Like EvalPlus, expected outputs come from running the canonical solution, and each test's time limit is
+calibrated from the canonical solution's time. The reference runs go through the same sandbox as the
+candidates (a reference solution is code from a dataset, too). The cache lives in
+`$RECODE_CACHE_DIR` (default `~/.cache/recode`) and is keyed by the data file's hash, so a new data
+version never reuses stale outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from recode.sandbox import Job, JobResult, Limits
+
+# Reference solutions get generous limits: their times calibrate everyone else's.
+REFERENCE_LIMITS = Limits(default_time_s=60.0, time_cap_s=60.0, setup_time_s=60.0)
+CACHE_VERSION = 3
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("RECODE_CACHE_DIR", Path.home() / ".cache" / "recode"))
+
+
+def _cache_path(name: str, source_hash: str) -> Path:
+    safe = name.replace("+", "plus").replace("/", "_")
+    return cache_dir() / "groundtruth" / f"{safe}-{source_hash[:16]}-v{CACHE_VERSION}.pkl"
+
+
+def _load(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return {}
+
+
+def _save(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def ground_truth(benchmark, task_ids: list[str], pool, reference_job, digest) -> dict[str, dict]:
+    """Records for `task_ids`, computing the missing ones in one sandbox batch.
+
+    Args:
+        reference_job: Problem -> Job that records outputs (no expected values) under REFERENCE_LIMITS.
+        digest: (Problem, JobResult) -> the record to cache for that task.
+    """
+    path = _cache_path(benchmark.name, benchmark.source_hash())
+    cached = _load(path)
+    missing = [t for t in task_ids if t not in cached]
+    if missing:
+        problems = [benchmark.problems[t] for t in missing]
+        jobs: list[Job] = [reference_job(p) for p in problems]
+        results: list[JobResult] = pool.run_batch(jobs)
+        cached = _load(path)  # another process may have added tasks meanwhile
+        cached.update({p.task_id: digest(p, r) for p, r in zip(problems, results)})
+        _save(path, cached)
+    return {t: cached[t] for t in task_ids}
