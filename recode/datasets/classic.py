@@ -70,8 +70,11 @@ class Mbpp(_AssertBenchmark):
                 continue
             task_id = f"Mbpp/{rec['task_id']}"
             match = _CALLED.search(rec["test_list"][0])
-            raw = dict(rec, test_code="\n".join(rec["test_list"]), setup=rec.get("test_setup_code") or "")
-            out[task_id] = Problem(task_id, "", match.group(1) if match else "", rec["code"], raw)
+            entry = match.group(1) if match else ""
+            # check_entry: the tests call this function by name; its results are guarded like `candidate`'s.
+            raw = dict(rec, test_code="\n".join(rec["test_list"]), setup=rec.get("test_setup_code") or "",
+                       check_entry=entry or None)
+            out[task_id] = Problem(task_id, "", entry, rec["code"], raw)
         return out
 
     def solution_of(self, sample: dict, where: str = "sample") -> str:

@@ -119,10 +119,8 @@ class HumanEvalPlus(_EvalPlusBenchmark):
     name = "humaneval+"
     file_parts = ("humanevalplus", "HumanEvalPlus.jsonl.gz")
     oracles = {"find_zero": "find_zero"}
-    known_flaws = {
-        "HumanEval/32": "the canonical find_zero misses the |poly(x)| <= 1e-4 oracle on one plus input "
-                        "(known upstream in HumanEval+ v0.1.10)",
-    }
+    # HumanEval/32's canonical solution fails the inlined asserts of HumanEvalPlus-OriginFmt, but satisfies the
+    # find_zero oracle on every input, so it has no flaw here.
 
 
 class MbppPlus(_EvalPlusBenchmark):
