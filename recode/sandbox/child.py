@@ -182,18 +182,18 @@ class Unjudgeable:
 
 
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
-_BENIGN_DUNDERS = {"__init__", "__repr__", "__str__", "__dict__", "__module__", "__doc__", "__weakref__",
-                   "__slots__", "__qualname__", "__annotations__", "__firstlineno__", "__static_attributes__"}
+# Operators through which a returned object could make a test's own expression come out true.
+_OPERATORS = frozenset(
+    f"__{name}__" for name in "eq ne lt le gt ge bool len hash abs neg pos invert contains iter getitem getattr "
+    "getattribute float int index round complex add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv "
+    "mod rmod pow rpow and rand or ror xor rxor lshift rshift".split())
+_TRUSTED_MODULES = frozenset(sys.stdlib_module_names) | {"builtins", "numpy"}
 
 
 def _suspicious(cls: type) -> bool:
-    """A subclass of a builtin value type, or a class of the program's own that overrides operators."""
-    if cls.__module__ == "builtins":
-        return False
-    if issubclass(cls, (*_PLAIN, list, tuple, dict, set, frozenset)):
-        return True
-    return any(c.__module__ == "__solution__" and any(k.startswith("__") and k not in _BENIGN_DUNDERS
-                                                      for k in vars(c)) for c in cls.__mro__)
+    """A class from outside the standard library (the program's own) that overrides an operator."""
+    return any(c.__module__.split(".")[0] not in _TRUSTED_MODULES and not _OPERATORS.isdisjoint(vars(c))
+               for c in cls.__mro__)
 
 
 def guard_value(value, depth: int = 0):

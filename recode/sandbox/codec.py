@@ -1,8 +1,9 @@
 """Values that cross from the untrusted program to the trusted worker.
 
 Only plain builtin values travel: None, bool, int, float, complex, str, bytes, and list/tuple/dict/set/frozenset
-of them, with exact types (no subclasses). NumPy scalars and arrays become their Python equivalents, as
-`.tolist()` gives them. Anything else (an object with a custom `__eq__`, a generator, a class instance)
+of them, with exact types. Subclasses of those (Counter, namedtuple, an int subclass with a lying `__eq__`) are
+sent as their underlying builtin value, so whatever they override is never consulted. NumPy scalars and arrays
+become their Python equivalents, as `.tolist()` gives them. Anything else (a class instance, a generator)
 becomes an `Opaque` marker that never equals an expected value. The worker re-validates what it decodes, so
 bytes forged by the program cannot smuggle in other types.
 """
@@ -30,6 +31,16 @@ class Opaque:
 _OPAQUE_TAG = "\x00recode-opaque\x00"
 
 
+# Builtin value types whose subclasses (Counter, OrderedDict, namedtuples, int subclasses) are sent as their
+# underlying builtin value, read through the base type's own C methods so no override of the subclass runs.
+_BASE_VALUE = [
+    (int, int.__int__), (float, float.__float__), (complex, complex.__complex__), (str, str.__str__),
+    (bytes, bytes.__bytes__), (list, lambda v: list(list.__iter__(v))), (tuple, lambda v: tuple(tuple.__iter__(v))),
+    (dict, lambda v: dict(dict.items(v))), (set, lambda v: set(set.__iter__(v))),
+    (frozenset, lambda v: frozenset(frozenset.__iter__(v))),
+]
+
+
 def to_plain(value, depth: int = 0):
     """Convert `value` to exact-builtin form, or a tagged tuple standing for an `Opaque` value."""
     t = type(value)
@@ -44,6 +55,9 @@ def to_plain(value, depth: int = 0):
     module = getattr(t, "__module__", "")
     if module == "numpy" and hasattr(value, "tolist"):
         return to_plain(value.tolist(), depth + 1)
+    for base, read in _BASE_VALUE:
+        if isinstance(value, base):
+            return to_plain(read(value), depth + 1)
     return (_OPAQUE_TAG, f"{module}.{t.__qualname__}" if module else t.__qualname__)
 
 

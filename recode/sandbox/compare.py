@@ -36,6 +36,22 @@ def values_equal(out: Any, exp: Any) -> bool:
     return out == exp  # scalars, str, bytes, complex, sets of hashable plain values
 
 
+def _has_opaque(value: Any, depth: int = 0) -> bool:
+    t = type(value)
+    if t is Opaque:
+        return True
+    if depth > 200 or t not in (list, tuple, set, frozenset, dict):
+        return False
+    items = value.items() if t is dict else ((v, None) for v in value)
+    return any(_has_opaque(k, depth + 1) or _has_opaque(v, depth + 1) for k, v in items)
+
+
+def assert_equal(out: Any, exp: Any) -> bool:
+    """`==` as the test's author wrote it (so `0 == False` holds, as in MBPP), on plain values only: neither
+    side can bring its own `__eq__`, and a value that could not be sent back equals nothing."""
+    return not _has_opaque(out) and not _has_opaque(exp) and out == exp
+
+
 def is_floats(x: Any) -> bool:
     """EvalPlus's rule for when a float tolerance applies even if the task's atol is 0."""
     if type(x) is float:

@@ -165,7 +165,9 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
                      stdin=t.cases[i][0], expected_stdout=t.cases[i][1], float_tol=t.float_tol, **kw)
                 for i in range(len(t.cases))]
     setup, steps = parse_assert_tests(t)
-    code = (t.setup_code + "\n" + job.code) if t.setup_code else job.code
+    # MBPP's test_setup_code builds test data from the program's own classes, so it runs after the program.
+    setup = ([t.setup_code] if t.setup_code.strip() else []) + setup
+    code = job.code
     ref = t.reference_times if t.reference_times and len(t.reference_times) == len(steps) else None
     est = _estimates(ref, len(steps))
     limits = [job.limits.time_limit(r) for r in (ref or [None] * len(steps))]

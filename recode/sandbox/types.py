@@ -87,7 +87,7 @@ class AssertTests:
 
     test_code: str
     entry_point: str | None = None  # bound to `candidate` when `check(candidate)` is used
-    setup_code: str = ""  # run before the program (MBPP test_setup_code)
+    setup_code: str = ""  # run after the program, before the tests (MBPP test_setup_code)
     reference_times: list[float] | None = None
 
 

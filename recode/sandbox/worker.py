@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from recode.sandbox import child as child_mod
 from recode.sandbox import codec, isolation
-from recode.sandbox.compare import get_oracle, stdout_equal, values_equal
+from recode.sandbox.compare import assert_equal, get_oracle, stdout_equal
 from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict
 
@@ -239,7 +239,7 @@ class Worker:
             ok = type(value) is not codec.Opaque and bool(value)
             return TestVerdict(Status.PASS if ok else Status.FAIL, detail=None if ok else f"got {_short(value)}")
         if kind == "eq" and len(values) == 2:
-            ok = values_equal(values[0], values[1])
+            ok = assert_equal(values[0], values[1])
             return TestVerdict(Status.PASS if ok else Status.FAIL,
                                detail=None if ok else f"expected {_short(values[1])}, got {_short(values[0])}")
         if kind == "eqv" and len(values) == 1 and type(values[0]) is bytes:
@@ -247,7 +247,7 @@ class Worker:
                 out = codec.decode(values[0])
             except codec.DecodeError as exc:
                 return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
-            ok = values_equal(out, task.expected[pos])
+            ok = assert_equal(out, task.expected[pos])
             return TestVerdict(Status.PASS if ok else Status.FAIL,
                                detail=None if ok else f"expected {_short(task.expected[pos])}, got {_short(out)}")
         if kind == "outd" and len(values) == 2 and type(values[0]) is bytes and type(values[1]) is int:

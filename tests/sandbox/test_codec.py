@@ -1,0 +1,57 @@
+import collections
+import marshal
+
+import pytest
+
+from recode.sandbox import codec
+
+
+class LyingInt(int):
+    def __eq__(self, other):
+        return True
+
+    def __int__(self):
+        return 7
+
+
+class LyingList(list):
+    def __iter__(self):
+        return iter([9])
+
+
+def roundtrip(value):
+    return codec.decode(codec.encode(value))
+
+
+def test_plain_values_roundtrip_with_exact_types():
+    value = [1, 2.5, True, None, "s", b"b", 1j, (1, [2]), {"k": {3}}, frozenset({4})]
+    assert roundtrip(value) == value
+    assert type(roundtrip((1,))) is tuple and type(roundtrip(True)) is bool
+
+
+def test_subclasses_travel_as_their_underlying_builtin_value():
+    assert roundtrip(collections.Counter(a=2)) == {"a": 2} and type(roundtrip(collections.Counter())) is dict
+    assert roundtrip(collections.namedtuple("P", "x y")(1, 2)) == (1, 2)
+    out = roundtrip(LyingInt(5))
+    assert type(out) is int and out == 5  # neither the lying __eq__ nor __int__ was consulted
+    assert roundtrip(LyingList([1, 2])) == [1, 2]
+
+
+def test_other_objects_become_opaque():
+    class Thing:
+        pass
+
+    out = roundtrip([Thing(), (x for x in [])])
+    assert all(type(v) is codec.Opaque for v in out)
+
+
+def test_forged_bytes_cannot_smuggle_other_types():
+    code = compile("1", "<x>", "eval")
+    with pytest.raises(codec.DecodeError):
+        codec.decode(marshal.dumps([code]))
+    with pytest.raises(codec.DecodeError):
+        codec.decode(b"\x00garbage")
+
+
+def test_has_bytes():
+    assert codec.has_bytes({"a": [b"x"]}) and not codec.has_bytes({"a": ["x"]})

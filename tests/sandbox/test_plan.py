@@ -1,0 +1,34 @@
+import pytest
+
+from recode.sandbox import AssertTests, CallTests, Job
+from recode.sandbox.plan import TestCodeError as BadTestCode
+from recode.sandbox.plan import parse_assert_tests, plan_job
+
+
+def test_check_body_becomes_steps_and_literals_stay_with_the_worker():
+    code = "import math\nMETADATA = {}\n\ndef check(candidate):\n    import math\n    assert candidate(1) == 2\n" \
+           "    assert abs(candidate(2) - 3) < 1e-6\n    x = candidate(3)\n    assert x == y\n"
+    setup, steps = parse_assert_tests(AssertTests(code, "f"))
+    assert setup == ["import math", "METADATA = {}", "import math"]
+    assert [s[0] for s in steps] == ["eqv", "val", "exec", "eq"]
+    assert steps[0][2] == 2
+    tasks = plan_job(0, Job("def f(x): return x + 1", AssertTests(code, "f")), 0.25)
+    assert len(tasks) == 1  # an exec step may leave state: one process
+    assert tasks[0].steps[0] == ("eqv", "candidate(1)", None) and tasks[0].expected[0] == 2
+
+
+def test_bad_test_code_is_a_clear_error():
+    with pytest.raises(BadTestCode, match="does not parse"):
+        parse_assert_tests(AssertTests("def check(:"))
+    with pytest.raises(BadTestCode, match="no assert"):
+        parse_assert_tests(AssertTests("x = 1"))
+
+
+def test_slow_jobs_are_split_by_reference_time():
+    n = 40
+    tests = CallTests("f", [[i] for i in range(n)], list(range(n)), reference_times=[0.1] * n,
+                      groups=["base"] * 10 + ["plus"] * 30)
+    tasks = plan_job(0, Job("def f(x): return x", tests), target_s=0.5)
+    assert [len(t.indices) for t in tasks] == [5] * 8
+    assert sorted(i for t in tasks for i in t.indices) == list(range(n))
+    assert [t.group for t in tasks] == ["base"] * 2 + ["plus"] * 6
