@@ -39,36 +39,45 @@ class Channel:
     def __init__(self, fd: int, progress=None):
         self.fd = fd
         self.progress = progress
-        self.pending: list[bytes] = []
-        self.pending_bytes = 0
+        self.results: list[tuple] = []  # sent together as one `B` frame
+        self.results_bytes = 0
         self.last_flush = time.monotonic()
 
     def send(self, kind: bytes, payload) -> None:
-        self._queue(kind, payload)
-        self.flush()
+        self._write(self._batch() + self._frame(kind, payload))
 
-    def result(self, payload) -> None:
-        self._queue(b"R", payload)
-        if self.pending_bytes > self.FLUSH_BYTES:
+    def result(self, payload: tuple) -> None:
+        self.results.append(payload)
+        self.results_bytes += len(payload[2]) if len(payload) > 2 and type(payload[2]) is bytes else 16
+        if self.results_bytes > self.FLUSH_BYTES:
             self.flush()
 
     def start(self, index: int) -> None:
         """Publish that test `index` starts now; flush results older than FLUSH_S first."""
         now = time.monotonic()
-        if self.pending and now - self.last_flush > self.FLUSH_S:
+        if self.results and now - self.last_flush > self.FLUSH_S:
             self.flush()
         if self.progress is not None:
             _PROGRESS.pack_into(self.progress, 0, index, now)
 
-    def _queue(self, kind: bytes, payload) -> None:
+    @staticmethod
+    def _frame(kind: bytes, payload) -> bytes:
         data = marshal.dumps(payload)
-        self.pending.append(_HEADER.pack(kind, len(data)) + data)
-        self.pending_bytes += len(data)
+        return _HEADER.pack(kind, len(data)) + data
+
+    def _batch(self) -> bytes:
+        if not self.results:
+            return b""
+        frame = self._frame(b"B", self.results)
+        self.results, self.results_bytes = [], 0
+        return frame
 
     def flush(self) -> None:
-        view = memoryview(b"".join(self.pending))
-        self.pending, self.pending_bytes = [], 0
+        self._write(self._batch())
+
+    def _write(self, data: bytes) -> None:
         self.last_flush = time.monotonic()
+        view = memoryview(data)
         while view:
             n = os.write(self.fd, view)
             view = view[n:]

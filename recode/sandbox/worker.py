@@ -168,7 +168,7 @@ class Worker:
     def _watch(self, run: _Run, fd: int, progress) -> None:
         """Read the child's frames until it is done, dies, or misses a deadline."""
         buf = bytearray()
-        limit = run.task.max_output_mb * 1024 * 1024 + 1024
+        limit = run.task.max_output_mb * 1024 * 1024 + child_mod.Channel.FLUSH_BYTES + 4096  # one batch of results
         started = time.monotonic()
         while not run.done and run.abort is None:
             wait = self._deadline(run, started, progress) - time.monotonic()
@@ -211,6 +211,11 @@ class Worker:
             run.abort = TestVerdict(Status.FAIL, detail=f"tampering: {data}")
         elif kind == b"D":
             run.done = True
+        elif kind == b"B" and type(data) is list:
+            for item in data:
+                if run.abort is not None or run.done:
+                    break
+                self._on_result(run, item)
         elif kind == b"R":
             self._on_result(run, data)
         else:
