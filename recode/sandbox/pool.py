@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 from recode.sandbox import isolation
-from recode.sandbox.plan import Task, plan_job
-from recode.sandbox.types import Job, JobResult, Status, TestVerdict
+from recode.sandbox.plan import Task, parse_assert_tests, plan_job
+from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdict
 
 _FRAME = struct.Struct("<I")
 ISOLATION_LEVELS = ("auto", "bwrap+uid", "uid", "rlimits")
@@ -206,10 +206,21 @@ class SandboxPool:
             status = Status.SKIPPED if verdicts else Status.FAIL
         failure = None
         if first is not None:
-            inputs = getattr(job.tests, "inputs", None) or getattr(job.tests, "cases", None)
             failure = {"index": first, "status": str(verdicts[first].status), "detail": verdicts[first].detail,
-                       "input": _short_input(inputs[first]) if inputs else None}
+                       "input": _failing_input(job, first)}
         return JobResult(job.id, status, verdicts, self.level, batch.seconds[i], failure, batch.setup_errors[i])
+
+
+def _failing_input(job: Job, index: int) -> str | None:
+    """What a person needs to reproduce test `index`: its arguments, its stdin, or its assert statement."""
+    tests = job.tests
+    if isinstance(tests, AssertTests):
+        kind, first, second = parse_assert_tests(tests)[1][index]
+        text = f"assert {first} == {second!r}" if kind == "eqv" else \
+            f"assert {first} == {second}" if kind == "eq" else f"assert {first}" if kind == "val" else first
+        return text if len(text) <= 300 else text[:297] + "..."
+    inputs = getattr(tests, "inputs", None) or getattr(tests, "cases", None)
+    return _short_input(inputs[index]) if inputs else None
 
 
 def _short_input(value, n: int = 300) -> str:
