@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from recode.io import DataError
+from recode.reward.commands import reward_app
 
 app = typer.Typer(help="ReCode: reasoning-aware RL for code LLMs. One command group per pipeline stage.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -18,6 +19,7 @@ eval_app = typer.Typer(help="Score and evaluate code on the benchmarks (HumanEva
 sandbox_app = typer.Typer(help="The execution sandbox: isolation report and a live demo.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(reward_app, name="reward")
 console = Console(stderr=True)
 
 

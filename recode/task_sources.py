@@ -77,7 +77,7 @@ def _split_leetcode_query(query: str) -> tuple[str, str]:
     head, mark, tail = query.partition(_STARTER_MARK)
     if not mark:
         return query.strip(), ""
-    match = re.search(r"```(?:python)?\n(.*?)```", tail, re.S)
+    match = re.search(r"```(?:python)?\n(.*?)```", tail, re.DOTALL)
     return head.strip(), (match.group(1).strip() if match else "")
 
 
@@ -86,7 +86,7 @@ def leetcode_tasks() -> list[Task]:
     tasks = []
     for rec in read_jsonl(path, required=("task_id", "prompt", "query", "completion", "test", "entry_point")):
         problem, starter = _split_leetcode_query(rec["query"])
-        tests = Tests("assert", test_code=rec["test"], entry_point=rec["entry_point"], setup_code=rec["prompt"])
+        tests = Tests("assert", test_code=rec["test"], entry_point=rec["entry_point"], prelude=rec["prompt"])
         meta = {"difficulty": (rec.get("meta") or {}).get("difficulty")}
         tasks.append(Task(f"leetcode/{rec['task_id']}", "leetcodedataset", "code", problem, tests,
                           starter_code=starter, solution=rec["completion"], split="train", meta=meta))

@@ -20,14 +20,14 @@ from functools import cached_property
 from typing import Any
 
 from recode.io import DataError, iter_jsonl, write_jsonl
-from recode.sandbox import AssertTests, CallTests, StdioTests
+from recode.sandbox import AssertTests, CallTests, Job, StdioTests
 from recode.sandbox.plan import TestCodeError, parse_assert_tests
 from recode.text import SYSTEM_PROMPTS, format_completion
 
 DOMAINS = ("code", "math")
 # kind -> (required fields, optional fields) of the `tests` object
 TEST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "assert": (("test_code",), ("entry_point", "setup_code")),
+    "assert": (("test_code",), ("entry_point", "setup_code", "prelude")),
     "call": (("entry_point", "inputs", "expected"), ("atol",)),
     "stdio": (("cases",), ()),
     "answer": (("answer",), ()),
@@ -38,10 +38,12 @@ TEST_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 class Tests:
     """How a task's answer is checked. Only the fields of `kind` are used (see TEST_FIELDS)."""
 
+    __test__ = False  # not a pytest test class, despite the name
     kind: str
     test_code: str | None = None  # assert: asserts, or `def check(candidate)` (HumanEval style)
     entry_point: str | None = None  # assert/call: the function name; assert also takes `Solution().f`
-    setup_code: str = ""  # assert: prepended to the program (imports preamble, MBPP test_setup_code)
+    setup_code: str = ""  # assert: run after the program, before the tests (MBPP test_setup_code)
+    prelude: str = ""  # assert: prepended to the program (the imports preamble LeetCodeDataset solutions assume)
     inputs: list[list[Any]] | None = None  # call: positional arguments per test
     expected: list[Any] | None = None  # call: expected return values
     atol: float = 0.0  # call: float tolerance
@@ -154,6 +156,12 @@ class Task:
     @cached_property
     def sandbox_tests(self):
         return self.tests.to_sandbox()
+
+    def sandbox_job(self, code: str, fail_fast: bool = True, job_id: str = "") -> Job:
+        """The sandbox job that runs `code` against this task's tests (the prelude, if any, goes first)."""
+        prelude = self.tests.prelude if self.tests.kind == "assert" else ""
+        program = f"{prelude}\n{code}" if prelude.strip() else code
+        return Job(program, self.sandbox_tests, id=job_id or self.task_id, fail_fast=fail_fast)
 
     def user_prompt(self) -> str:
         """The user message: the problem, then the starter code to complete, if any."""

@@ -56,7 +56,7 @@ _TAGS = (THINK_OPEN, THINK_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)
 # End-of-turn markers a decoder may leave when special tokens are not skipped (ChatML, Llama, Gemma, T5...).
 _TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[^|<>\s]{1,40}\|>|</s>|<eos>|<end_of_turn>))+\s*\Z")
 # ``` or ~~~ fences with an optional info string; only python-ish (or untagged) blocks are code.
-_FENCE_OPEN = re.compile(r"^[ \t]*(```|~~~)[ \t]*([\w+.#-]*)[^\n]*\n", re.M)
+_FENCE_OPEN = re.compile(r"^[ \t]*(```|~~~)[ \t]*([\w+.#-]*)[^\n]*\n", re.MULTILINE)
 _PYTHON_TAGS = {"", "python", "py", "python3", "py3"}
 
 
@@ -104,7 +104,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
     blocks, pos = [], 0
     while (m := _FENCE_OPEN.search(text, pos)) is not None:
         fence, lang = m.group(1), m.group(2).lower()
-        close = re.compile(rf"^[ \t]*{re.escape(fence)}[ \t]*$", re.M).search(text, m.end())
+        close = re.compile(rf"^[ \t]*{re.escape(fence)}[ \t]*$", re.MULTILINE).search(text, m.end())
         if close is None:
             blocks.append(CodeBlock(lang, text[m.end():].rstrip(), closed=False))
             break

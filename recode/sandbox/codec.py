@@ -11,6 +11,7 @@ bytes forged by the program cannot smuggle in other types.
 from __future__ import annotations
 
 import marshal
+import reprlib
 from dataclasses import dataclass
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)
@@ -109,3 +110,21 @@ def decode(data: bytes):
     except (EOFError, ValueError, TypeError) as exc:
         raise DecodeError(f"undecodable value: {exc}") from None
     return _restore(value)
+
+
+def decode_trusted(data: bytes):
+    """Decode an encoding that this worker's side made or already validated (expected outputs): no walk.
+
+    Walking a large value in Python costs far more than the program's wrong answer took to compute."""
+    return marshal.loads(data)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict, _REPR.maxset = 3, 8, 8, 6, 8
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 120, 80, 60
+
+
+def describe(value, n: int = 200) -> str:
+    """A bounded repr for messages: repr() of a large value would cost more than the test that made it."""
+    text = _REPR.repr(value)
+    return text if len(text) <= n else text[: n - 3] + "..."

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-from recode.sandbox import isolation
+from recode.sandbox import codec, isolation
 from recode.sandbox.plan import Task, parse_assert_tests, plan_job
 from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdict
 
@@ -220,9 +220,4 @@ def _failing_input(job: Job, index: int) -> str | None:
             f"assert {first} == {second}" if kind == "eq" else f"assert {first}" if kind == "val" else first
         return text if len(text) <= 300 else text[:297] + "..."
     inputs = getattr(tests, "inputs", None) or getattr(tests, "cases", None)
-    return _short_input(inputs[index]) if inputs else None
-
-
-def _short_input(value, n: int = 300) -> str:
-    text = repr(value)
-    return text if len(text) <= n else text[: n - 3] + "..."
+    return codec.describe(inputs[index], 300) if inputs else None

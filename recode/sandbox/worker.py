@@ -65,11 +65,6 @@ class _Run:
         return len(self.verdicts)
 
 
-def _short(value, n: int = 200) -> str:
-    text = repr(value)
-    return text if len(text) <= n else text[: n - 3] + "..."
-
-
 class Worker:
     def __init__(self, level: str):
         self.level = level
@@ -242,11 +237,11 @@ class Worker:
         if kind == "val" and len(values) == 1:
             value = values[0]
             ok = type(value) is not codec.Opaque and bool(value)
-            return TestVerdict(Status.PASS if ok else Status.FAIL, detail=None if ok else f"got {_short(value)}")
+            return TestVerdict(Status.PASS if ok else Status.FAIL, detail=None if ok else f"got {codec.describe(value)}")
         if kind == "eq" and len(values) == 2:
             ok = assert_equal(values[0], values[1])
             return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {_short(values[1])}, got {_short(values[0])}")
+                               detail=None if ok else f"expected {codec.describe(values[1])}, got {codec.describe(values[0])}")
         if kind == "eqv" and len(values) == 1 and type(values[0]) is bytes:
             try:
                 out = codec.decode(values[0])
@@ -254,7 +249,7 @@ class Worker:
                 return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
             ok = assert_equal(out, task.expected[pos])
             return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {_short(task.expected[pos])}, got {_short(out)}")
+                               detail=None if ok else f"expected {codec.describe(task.expected[pos])}, got {codec.describe(out)}")
         if kind == "outd" and len(values) == 2 and type(values[0]) is bytes and type(values[1]) is int:
             return self._judge_digest(task, pos, (values[0], values[1]))
         if kind == "out" and len(values) == 1 and type(values[0]) is bytes:
@@ -268,13 +263,13 @@ class Worker:
             if task.expected is None:
                 return TestVerdict(Status.PASS, output=out, raw=raw)
             exp_raw = task.expected_raw[pos] if task.expected_raw is not None else None
-            exp = task.expected[pos] if exp_raw is None else codec.decode(exp_raw)
+            exp = task.expected[pos] if exp_raw is None else codec.decode_trusted(exp_raw)
             try:
                 ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
             except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
                 ok = False
             return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {_short(exp)}, got {_short(out)}")
+                               detail=None if ok else f"expected {codec.describe(exp)}, got {codec.describe(out)}")
         return TestVerdict(Status.FAIL, detail="protocol violation: malformed test result")
 
     @staticmethod
@@ -358,7 +353,7 @@ class Worker:
             got = ""
         if not stdout_equal(got, run.task.expected_stdout or "", run.task.float_tol):
             verdict.status = Status.FAIL
-            verdict.detail = f"expected stdout {_short(run.task.expected_stdout)}, got {_short(got)}"
+            verdict.detail = f"expected stdout {codec.describe(run.task.expected_stdout)}, got {codec.describe(got)}"
 
 
 def _read_exact(fd: int, n: int) -> bytes | None:
