@@ -75,8 +75,15 @@ class _Batch:
 
     def __init__(self, jobs: Sequence[Job], tasks: list[Task], on_job_done: Callable[[int], None] | None):
         self.jobs = jobs
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self.queue = sorted(tasks, key=lambda t: -t.estimate_s)
+        # A fail-fast job split in several tasks first runs its first one alone (the probe): most wrong programs
+        # fail there, and the rest of the job is then never started.
+        self.probe: dict[int, Task] = {}
+        for t in tasks:
+            if jobs[t.job_index].fail_fast:
+                self.probe.setdefault(t.job_index, t)
+        self.probe = {j: t for j, t in self.probe.items() if sum(x.job_index == j for x in tasks) > 1}
         self.pending = [0] * len(jobs)
         for t in tasks:
             self.pending[t.job_index] += 1
@@ -88,14 +95,21 @@ class _Batch:
         self.error: BaseException | None = None
 
     def next_task(self) -> Task | None:
+        """The longest eligible task; waits while every queued task waits for its job's probe."""
         with self.lock:
             while self.queue and self.error is None:
-                task = self.queue.pop(0)
-                if task.group in self.cancelled[task.job_index]:
-                    self._record(task, [TestVerdict(Status.SKIPPED, detail="not run: an earlier test failed")
-                                        for _ in task.indices], None)
-                    continue
-                return task
+                for k, task in enumerate(self.queue):
+                    if task.group in self.cancelled[task.job_index]:
+                        del self.queue[k]
+                        self._record(task, [TestVerdict(Status.SKIPPED, detail="not run: an earlier test failed")
+                                            for _ in task.indices], None)
+                        break
+                    probe = self.probe.get(task.job_index)
+                    if probe is None or probe is task:
+                        del self.queue[k]
+                        return task
+                else:
+                    self.lock.wait()
             return None
 
     def _groups_from(self, job_index: int, group: str) -> set[str]:
@@ -113,6 +127,9 @@ class _Batch:
             groups = getattr(self.jobs[job].tests, "groups", None)
             self.cancelled[job] |= self._groups_from(job, groups[failed] if groups else task.group)
         self.pending[job] -= 1
+        if self.probe.get(job) is task:
+            del self.probe[job]
+        self.lock.notify_all()
         if self.pending[job] == 0 and self.on_job_done:
             self.on_job_done(job)
 
@@ -180,6 +197,7 @@ class SandboxPool:
             except BaseException as exc:  # noqa: BLE001 - surfaced by run_batch as SandboxError
                 with batch.lock:
                     batch.error = exc
+                    batch.lock.notify_all()
                 return
             batch.record(task, result.verdicts, result.setup_error, result.worker_s)
 
