@@ -42,12 +42,14 @@ def eval_score(
     fail_fast: bool = typer.Option(True, help="stop each sample at its first failing test"),
     isolation: str = typer.Option("auto", help="auto, bwrap+uid, uid or rlimits"),
     summary_out: Path = typer.Option(None, help="also write the summary JSON here"),
+    time_floor: float = typer.Option(1.0, help="minimum time limit per test, seconds (EvalPlus: 1.0)"),
+    time_factor: float = typer.Option(4.0, help="time limit per test = factor x reference time (EvalPlus: 4.0)"),
 ) -> None:
     """Score EvalPlus-format samples; write per-sample results and print pass@1 (base and plus)."""
     from recode.datasets import UnknownBenchmark, get_benchmark
     from recode.eval.score import score_samples, summary
     from recode.io import read_jsonl, write_json, write_jsonl
-    from recode.sandbox import SandboxError
+    from recode.sandbox import Limits, SandboxError
 
     try:
         bench = get_benchmark(benchmark)
@@ -60,8 +62,9 @@ def eval_score(
                     tasks[phase] = bar.add_task(phase, total=total)
                 bar.update(tasks[phase], completed=done, total=total)
 
+            limits = Limits(time_floor_s=time_floor, time_factor=time_factor)
             rows = score_samples(bench, records, workers=workers or None, fail_fast=fail_fast, isolation=isolation,
-                                 on_progress=on_progress, source=str(samples))
+                                 on_progress=on_progress, source=str(samples), limits=limits)
     except (DataError, UnknownBenchmark, SandboxError, ValueError) as exc:
         fail(str(exc))
     write_jsonl(out, rows)

@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from recode.datasets import Benchmark, get_benchmark
 from recode.eval.metrics import summarize
 from recode.io import DataError
-from recode.sandbox import JobResult, SandboxPool
+from recode.sandbox import JobResult, Limits, SandboxPool
 
 
 def normalize_task_id(benchmark: Benchmark, task_id, where: str) -> str:
@@ -43,7 +43,8 @@ def _row(benchmark: Benchmark, task_id: str, completion_id: int, result: JobResu
 
 def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int = 2, fail_fast: bool = True,
                   pool: SandboxPool | None = None, isolation: str = "auto",
-                  on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample") -> list[dict]:
+                  on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample",
+                  limits: Limits | None = None) -> list[dict]:
     """Score samples; returns one result row per sample, in order.
 
     Args:
@@ -53,6 +54,7 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
         pool: an open SandboxPool to reuse; else one with `workers` workers is opened and closed here.
         on_progress: called as (phase, done, total), phase "ground truth" or "scoring".
         source: how to name a sample in error messages (e.g. the file name); lines are numbered from 1.
+        limits: resource and time limits per program (default: `Limits()`, EvalPlus's time rule).
     """
     bench = get_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
     task_ids, solutions = [], []
@@ -71,6 +73,8 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
         jobs = []
         for task_id, solution in zip(task_ids, solutions):
             jobs.append(bench.make_job(bench.problems[task_id], solution, fail_fast, f"{task_id}#{seen[task_id]}"))
+            if limits is not None:
+                jobs[-1].limits = limits
             seen[task_id] += 1
         done = [0]
 
