@@ -80,11 +80,16 @@ class Benchmark:
             return self.problems[sample["task_id"]].prompt + sample["completion"]
         raise DataError(f"{where}: needs a string field `solution` (whole program) or `completion`")
 
-    def prepare(self, pool, task_ids: list[str] | None = None) -> None:
-        """Compute what jobs need before scoring (expected outputs, reference times). Cached on disk."""
+    def prepare(self, pool, task_ids: list[str] | None = None, on_done=None) -> int:
+        """Compute what jobs need before scoring (expected outputs, reference times). Cached on disk.
+
+        Returns how many tasks had to be computed; `on_done(k)` fires as each of them finishes."""
         ids = [t for t in (task_ids if task_ids is not None else self.problems) if t not in self.truth]
-        if ids:
-            self.truth.update(ground_truth(self, ids, pool, self._reference_job, self._digest))
+        if not ids:
+            return 0
+        truth, computed = ground_truth(self, ids, pool, self._reference_job, self._digest, on_done)
+        self.truth.update(truth)
+        return computed
 
     def _reference_job(self, problem: Problem) -> Job:
         """A job running the reference solution that records what `_digest` keeps."""

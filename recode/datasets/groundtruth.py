@@ -46,12 +46,15 @@ def _save(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def ground_truth(benchmark, task_ids: list[str], pool, reference_job, digest) -> dict[str, dict]:
+def ground_truth(benchmark, task_ids: list[str], pool, reference_job, digest, on_done=None) -> tuple[dict, int]:
     """Records for `task_ids`, computing the missing ones in one sandbox batch.
 
     Args:
         reference_job: Problem -> Job that records outputs (no expected values) under REFERENCE_LIMITS.
         digest: (Problem, JobResult) -> the record to cache for that task.
+        on_done: called with the running count as each missing task is computed.
+    Returns:
+        (task_id -> record, how many records were computed rather than read from the cache)
     """
     path = _cache_path(benchmark.name, benchmark.source_hash())
     cached = _load(path)
@@ -59,8 +62,15 @@ def ground_truth(benchmark, task_ids: list[str], pool, reference_job, digest) ->
     if missing:
         problems = [benchmark.problems[t] for t in missing]
         jobs: list[Job] = [reference_job(p) for p in problems]
-        results: list[JobResult] = pool.run_batch(jobs)
+        done = [0]
+
+        def tick(_: int) -> None:
+            done[0] += 1
+            if on_done:
+                on_done(done[0])
+
+        results: list[JobResult] = pool.run_batch(jobs, on_job_done=tick)
         cached = _load(path)  # another process may have added tasks meanwhile
         cached.update({p.task_id: digest(p, r) for p, r in zip(problems, results)})
         _save(path, cached)
-    return {t: cached[t] for t in task_ids}
+    return {t: cached[t] for t in task_ids}, len(missing)

@@ -52,7 +52,7 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
         samples: dicts with `task_id` and `solution` or `completion`.
         fail_fast: stop a sample at its first failing test (base failures skip plus tests).
         pool: an open SandboxPool to reuse; else one with `workers` workers is opened and closed here.
-        on_progress: called as (phase, done, total), phase "ground truth" or "scoring".
+        on_progress: called as (phase, done, total): ground truth computed on a first run (cached), then scoring.
         source: how to name a sample in error messages (e.g. the file name); lines are numbered from 1.
         limits: resource and time limits per program (default: `Limits()`, EvalPlus's time rule).
     """
@@ -66,9 +66,9 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
         solutions.append(bench.solution_of(dict(sample, task_id=task_ids[-1]), where))
     with (nullcontext(pool) if pool is not None else SandboxPool(workers=workers, isolation=isolation)) as sandbox:
         needed = sorted(set(task_ids) - set(bench.truth))
-        if on_progress:
-            on_progress("ground truth", 0, len(needed))
-        bench.prepare(sandbox, needed)
+        bench.prepare(sandbox, needed,
+                      on_done=(lambda k: on_progress("ground truth (first run only)", k, len(needed)))
+                      if on_progress else None)
         seen: Counter = Counter()
         jobs = []
         for task_id, solution in zip(task_ids, solutions):

@@ -1,8 +1,8 @@
 """Comparing a program's output with the expected one, in the trusted worker.
 
-`values_equal` is Python's `==` made type-strict: containers must have the same type, `bool` never equals
-an `int`, and an `Opaque` value (something the program could not send back as plain data) equals nothing.
-`int` and `float` compare by value, as in EvalPlus.
+`values_equal` is Python's `==` made type-strict: containers must have the same type (a tuple is not a list, a
+str is not bytes), and an `Opaque` value (something the program could not send back as plain data) equals
+nothing. Numbers (`bool`, `int`, `float`) compare by value, as in EvalPlus: `0 == False` holds there too.
 
 Oracles are the named comparisons a benchmark needs beyond that (EvalPlus's tolerance and special oracles),
 kept in the `ORACLES` registry so that the executor itself holds no dataset special case.
@@ -16,17 +16,15 @@ from typing import Any, Callable
 
 from recode.sandbox.codec import Opaque
 
-_NUMBER = (int, float)
+_NUMBER = (bool, int, float)
 
 
 def values_equal(out: Any, exp: Any) -> bool:
     to, te = type(out), type(exp)
     if to is Opaque or te is Opaque:
         return False
-    if (to is bool) != (te is bool):
-        return False
     if to in _NUMBER and te in _NUMBER:
-        return out == exp
+        return out == exp  # bool, int and float compare by value, as Python's == and EvalPlus do
     if to is not te:
         return False
     if to in (list, tuple):
