@@ -3,7 +3,7 @@
 Three levels, the strongest available is used and reported with every result:
 
 - `bwrap+uid`: each worker lives in bubblewrap namespaces (no network, private /tmp, its own PID space, a
-  read-only view of only the interpreter, its packages and system libraries; no /home, /root, /work), and
+  read-only view of only the interpreter, its packages and system libraries; no /home, /root, or the checkout), and
   every program runs under a uid of its own, so RLIMIT_NPROC holds and every process it leaves is killed.
 - `uid`: no bwrap, but we are root: programs run under their own uid and in a fresh network namespace.
 - `rlimits`: neither; resource limits and process-group killing only (as an ordinary user, NPROC holds).
