@@ -2,15 +2,26 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# verl pins transformers<5.11, so its adapter is tested in an environment of its own.
+VERL_VENV  ?= .venv-verl
+VERL_STAMP := $(VERL_VENV)/.installed-stamp
 
-.PHONY: demo test test-all bwrap clean
+.PHONY: demo test test-all test-verl verl-env bwrap clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	# torch first: installed later as a dependency, pip would fetch a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,train]'
 	touch $(STAMP)
+
+$(VERL_STAMP): pyproject.toml
+	test -x $(VERL_VENV)/bin/python || python3 -m venv $(VERL_VENV)
+	$(VERL_VENV)/bin/python -m pip install -q torch==2.13.0
+	$(VERL_VENV)/bin/python -m pip install -q -e '.[dev,verl]'
+	touch $(VERL_STAMP)
+
+verl-env: $(VERL_STAMP)
 
 # bubblewrap gives each sandbox worker its own namespaces; without it the sandbox falls back to weaker isolation.
 bwrap:
@@ -28,5 +39,10 @@ test: $(STAMP) bwrap
 test-all: $(STAMP) bwrap
 	$(PY) -m pytest -q -m ""
 
+# The verl adapter with verl's own DataProto and reward-manager loader (about 2 minutes to install, once).
+test-verl: $(VERL_STAMP) bwrap
+	$(VERL_VENV)/bin/python -c "import verl"  # the tests skip themselves without verl: that must not pass here
+	$(VERL_VENV)/bin/python -m pytest -q -m verl tests/reward/test_verl.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(VERL_VENV) .pytest_cache
