@@ -31,6 +31,9 @@ from recode.reward import RewardConfig, RewardPipeline, Rollout
 from recode.tasks import load_tasks
 from recode.text import format_completion
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quiet import wait_quiet  # noqa: E402 - a sibling script module
+
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -87,31 +90,12 @@ def rm_settings(names: list[str], work: Path) -> dict[str, dict]:
     return settings
 
 
-def cpu_busy(interval: float = 1.0) -> float:
-    """Fraction of all CPUs busy over the interval (from /proc/stat); between our runs, that is other work."""
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as f:
-            fields = [int(x) for x in f.readline().split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-    (t0, i0), _, (t1, i1) = sample(), time.sleep(interval), sample()
-    return round(1 - (i1 - i0) / max(t1 - t0, 1), 3)
-
-
-def wait_quiet(max_busy: float, max_wait_s: float) -> float:
-    """Wait (up to max_wait_s) until other work leaves the CPUs idle enough to time something; return busy."""
-    start, busy = time.monotonic(), cpu_busy()
-    while busy > max_busy and time.monotonic() - start < max_wait_s:
-        busy = cpu_busy(2.0)
-    return busy
-
-
 def measure(label: str, cfg: RewardConfig, rollouts: list[Rollout], args) -> dict:
     with RewardPipeline(cfg) as pipeline:
         pipeline.score(rollouts)  # warm-up: sandbox workers, model load, first forward of every shape
         best, busy = None, 0.0
         for _ in range(args.repeats):
-            quiet = wait_quiet(args.max_busy, args.max_wait)
+            quiet = wait_quiet(args.max_busy, args.max_wait)["busy_before"]
             batch = pipeline.score(rollouts)
             if best is None or batch.timings["total_s"] < best.timings["total_s"]:
                 best, busy = batch, quiet
