@@ -113,7 +113,8 @@ def _chunks(estimates: list[float], target_s: float) -> list[list[int]]:
 
 def _limits_kw(job: Job) -> dict:
     lim = job.limits
-    return dict(fail_fast=job.fail_fast, setup_time_s=lim.setup_time_s, memory_mb=lim.memory_mb, max_processes=lim.max_processes,
+    return dict(fail_fast=job.fail_fast, setup_time_s=lim.setup_time_s, memory_mb=lim.memory_mb,
+                max_processes=lim.max_processes,
                 max_open_files=lim.max_open_files, max_output_mb=lim.max_output_mb)
 
 
@@ -155,7 +156,8 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
                               inputs=[t.inputs[i] for i in sub],
                               expected=_expected_slice(t, sub),
                               expected_raw=None if t.expected_raw is None else [t.expected_raw[i] for i in sub],
-                              expected_digest=None if t.expected_digest is None else [t.expected_digest[i] for i in sub],
+                              expected_digest=None if t.expected_digest is None
+                              else [t.expected_digest[i] for i in sub],
                               atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
         return tasks
     if isinstance(t, StdioTests):

@@ -181,7 +181,8 @@ class SandboxPool:
         for i, job in enumerate(jobs):
             if batch.pending[i] == 0 and on_job_done:
                 on_job_done(i)
-        threads = [threading.Thread(target=self._drive, args=(k, batch), daemon=True) for k in range(len(self._workers))]
+        threads = [threading.Thread(target=self._drive, args=(k, batch), daemon=True)
+                   for k in range(len(self._workers))]
         for t in threads:
             t.start()
         for t in threads:

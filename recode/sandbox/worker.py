@@ -65,6 +65,12 @@ class _Run:
         return len(self.verdicts)
 
 
+def _compared(ok: bool, expected, got) -> TestVerdict:
+    if ok:
+        return TestVerdict(Status.PASS)
+    return TestVerdict(Status.FAIL, detail=f"expected {codec.describe(expected)}, got {codec.describe(got)}")
+
+
 class Worker:
     def __init__(self, level: str):
         self.level = level
@@ -235,42 +241,38 @@ class Worker:
         if kind == "ok" and not values:
             return TestVerdict(Status.PASS)
         if kind == "val" and len(values) == 1:
-            value = values[0]
-            ok = type(value) is not codec.Opaque and bool(value)
-            return TestVerdict(Status.PASS if ok else Status.FAIL, detail=None if ok else f"got {codec.describe(value)}")
+            if type(values[0]) is not codec.Opaque and bool(values[0]):
+                return TestVerdict(Status.PASS)
+            return TestVerdict(Status.FAIL, detail=f"got {codec.describe(values[0])}")
         if kind == "eq" and len(values) == 2:
-            ok = assert_equal(values[0], values[1])
-            return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {codec.describe(values[1])}, got {codec.describe(values[0])}")
-        if kind == "eqv" and len(values) == 1 and type(values[0]) is bytes:
-            try:
-                out = codec.decode(values[0])
-            except codec.DecodeError as exc:
-                return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
-            ok = assert_equal(out, task.expected[pos])
-            return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {codec.describe(task.expected[pos])}, got {codec.describe(out)}")
+            return _compared(assert_equal(values[0], values[1]), values[1], values[0])
+        if kind in ("eqv", "out") and len(values) == 1 and type(values[0]) is bytes:
+            return self._judge_encoded(task, pos, kind, values[0])
         if kind == "outd" and len(values) == 2 and type(values[0]) is bytes and type(values[1]) is int:
             return self._judge_digest(task, pos, (values[0], values[1]))
-        if kind == "out" and len(values) == 1 and type(values[0]) is bytes:
-            raw = values[0]
-            if task.expected_raw is not None and raw == task.expected_raw[pos] and task.oracle in _BYTE_EXACT_ORACLES:
-                return TestVerdict(Status.PASS)
-            try:
-                out = codec.decode(raw)
-            except codec.DecodeError as exc:
-                return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
-            if task.expected is None:
-                return TestVerdict(Status.PASS, output=out, raw=raw)
-            exp_raw = task.expected_raw[pos] if task.expected_raw is not None else None
-            exp = task.expected[pos] if exp_raw is None else codec.decode_trusted(exp_raw)
-            try:
-                ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
-            except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
-                ok = False
-            return TestVerdict(Status.PASS if ok else Status.FAIL,
-                               detail=None if ok else f"expected {codec.describe(exp)}, got {codec.describe(out)}")
         return TestVerdict(Status.FAIL, detail="protocol violation: malformed test result")
+
+    @staticmethod
+    def _judge_encoded(task: Task, pos: int, kind: str, raw: bytes) -> TestVerdict:
+        """An encoded value: the left side of `assert x == literal` (eqv) or a function's output (out)."""
+        if kind == "out" and task.expected_raw is not None and raw == task.expected_raw[pos] \
+                and task.oracle in _BYTE_EXACT_ORACLES:
+            return TestVerdict(Status.PASS)
+        try:
+            out = codec.decode(raw)
+        except codec.DecodeError as exc:
+            return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
+        if kind == "eqv":
+            return _compared(assert_equal(out, task.expected[pos]), task.expected[pos], out)
+        if task.expected is None:
+            return TestVerdict(Status.PASS, output=out, raw=raw)
+        exp_raw = task.expected_raw[pos] if task.expected_raw is not None else None
+        exp = task.expected[pos] if exp_raw is None else codec.decode_trusted(exp_raw)
+        try:
+            ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
+        except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
+            ok = False
+        return _compared(ok, exp, out)
 
     @staticmethod
     def _judge_digest(task: Task, pos: int, digest: tuple[bytes, int]) -> TestVerdict:
