@@ -148,7 +148,7 @@ class SandboxPool:
         target_task_s: estimated seconds of tests per forked process; smaller spreads slow jobs wider.
     """
 
-    def __init__(self, workers: int | None = None, isolation: str = "auto", target_task_s: float = 0.25):
+    def __init__(self, workers: int | None = None, isolation: str = "auto", target_task_s: float = 1.0):
         self.level = choose_isolation(isolation)
         self.n_workers = workers or os.cpu_count() or 1
         self.target_task_s = target_task_s
