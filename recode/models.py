@@ -9,6 +9,7 @@ Online, the Hub id works as usual. Every stage resolves its model names through 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -51,10 +52,12 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         pass
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16, **kwargs)
-    model.config.quantization_config = None  # saved as a plain dense model
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
+    config = json.loads((tmp / "config.json").read_text())
+    config.pop("quantization_config", None)  # the weights are now plain bf16; other loaders (vLLM) must not guess
+    (tmp / "config.json").write_text(json.dumps(config, indent=2))
     os.replace(tmp, target)  # atomic: a concurrent or killed conversion never leaves a half folder
 
 
