@@ -23,8 +23,15 @@ _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def normalize_answer(text: str) -> str:
-    """Remove thousands separators from a plain number ("1,000" -> "1000"); anything else is unchanged."""
-    stripped = text.strip()
+    """Drop LaTeX currency signs and thin spaces, and thousands separators from a plain number.
+
+    math-verify reads `\\$18.90` as no number at all, and MATH-500 writes money that way (`\\$32,\\!348`).
+
+    Example:
+        >>> normalize_answer(r"\\$32,\\!348"), normalize_answer("1,000"), normalize_answer("(1, 2]")
+        ('32348', '1000', '(1, 2]')
+    """
+    stripped = text.replace("\\$", "").replace("\\!", "").strip()
     return stripped.replace(",", "") if _THOUSANDS.fullmatch(stripped) else stripped
 
 
