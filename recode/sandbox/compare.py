@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from recode.sandbox.codec import Opaque
@@ -147,6 +148,11 @@ def always_oracle(out: Any, exp: Any, inp: list, atol: float) -> bool:
     return True
 
 
+def python_eq_oracle(out: Any, exp: Any, inp: list, atol: float) -> bool:
+    """LiveCodeBench's functional check: a returned tuple counts as a list, then Python's `==` (so 1 == 1.0)."""
+    return assert_equal(list(out) if type(out) is tuple else out, exp)
+
+
 Oracle = Callable[[Any, Any, list, float], bool]
 
 ORACLES: dict[str, Oracle] = {
@@ -158,6 +164,7 @@ ORACLES: dict[str, Oracle] = {
     "digit_distance": digit_distance_oracle,
     "sum_div": sum_div_oracle,
     "always": always_oracle,
+    "python_eq": python_eq_oracle,
 }
 
 
@@ -189,3 +196,31 @@ def stdout_equal(out: str, exp: str, float_tol: float = 1e-6) -> bool:
             if not math.isclose(gv, wv, rel_tol=float_tol, abs_tol=float_tol):
                 return False
     return True
+
+
+def _decimals(line: str) -> list[Decimal] | None:
+    try:
+        return [Decimal(tok) for tok in line.split()]
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def stdout_lines_equal(out: str, exp: str) -> bool:
+    """LiveCodeBench's stdout check: the same number of lines (after stripping the whole text), each line equal
+    once stripped, or else equal token by token as exact decimals ("1.50" == "1.5", but no tolerance)."""
+    got_lines = [ln.strip() for ln in out.strip().split("\n")]
+    exp_lines = [ln.strip() for ln in exp.strip().split("\n")]
+    if len(got_lines) != len(exp_lines):
+        return False
+    for got, want in zip(got_lines, exp_lines):
+        if got == want:
+            continue
+        g, w = _decimals(got), _decimals(want)
+        if g is None or w is None or g != w:
+            return False
+    return True
+
+
+# How StdioTests compare stdout: "tokens" (whitespace-insensitive, float tolerance) or "lines" (LiveCodeBench).
+STDOUT_COMPARES = {"tokens": lambda out, exp, tol: stdout_equal(out, exp, tol),
+                   "lines": lambda out, exp, tol: stdout_lines_equal(out, exp)}

@@ -47,6 +47,7 @@ class Task:
     stdin: str = ""
     expected_stdout: str | None = None
     float_tol: float = 1e-6
+    stdout_compare: str = "tokens"
 
 
 class TestCodeError(ValueError):
@@ -164,7 +165,8 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
         ref = t.reference_times or [None] * len(t.cases)
         est = _estimates(t.reference_times, len(t.cases))
         return [Task(job_index, "stdio", job.code, [i], [job.limits.time_limit(ref[i])], estimate_s=est[i],
-                     stdin=t.cases[i][0], expected_stdout=t.cases[i][1], float_tol=t.float_tol, **kw)
+                     stdin=t.cases[i][0], expected_stdout=t.cases[i][1], float_tol=t.float_tol,
+                     stdout_compare=t.compare, **kw)
                 for i in range(len(t.cases))]
     setup, steps = parse_assert_tests(t)
     # MBPP's test_setup_code builds test data from the program's own classes, so it runs after the program.

@@ -97,6 +97,7 @@ class StdioTests:
 
     cases: list[tuple[str, str]]
     float_tol: float = 1e-6
+    compare: str = "tokens"  # a name in recode.sandbox.compare.STDOUT_COMPARES ("lines": LiveCodeBench's rule)
     reference_times: list[float] | None = None
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from recode.sandbox import child as child_mod
 from recode.sandbox import codec, isolation
-from recode.sandbox.compare import assert_equal, get_oracle, stdout_equal
+from recode.sandbox.compare import STDOUT_COMPARES, assert_equal, get_oracle
 from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict
 
@@ -353,7 +353,7 @@ class Worker:
             got = os.pread(stdout_fd, run.task.max_output_mb * 1024 * 1024, 0).decode("utf-8", errors="replace")
         except OSError:
             got = ""
-        if not stdout_equal(got, run.task.expected_stdout or "", run.task.float_tol):
+        if not STDOUT_COMPARES[run.task.stdout_compare](got, run.task.expected_stdout or "", run.task.float_tol):
             verdict.status = Status.FAIL
             verdict.detail = f"expected stdout {codec.describe(run.task.expected_stdout)}, got {codec.describe(got)}"
 
