@@ -10,8 +10,11 @@ Each builder reads the files under `recode.datasets.base.data_dir()` (see shared
 - KodCode demo: pytest files written `from solution import f`. Made runnable here: the import is dropped (the
   program's names are already in the tests' namespace) and each `test_*` function (or `Test*` class method)
   becomes one step of a `check(candidate)`: `assert test_x() is None`, which fails exactly when pytest would.
-- GSM8K train: math tasks; the reference answer is the number after `####` (thousands separators removed); the
-  worked solution, minus its `<<calculator>>` notes, is the reference reasoning.
+- GSM8K train/test: math tasks; the reference answer is the number after `####` (thousands separators removed);
+  the worked solution, minus its `<<calculator>>` notes, is the reference reasoning.
+- MATH-500: the local test file; `answer` is the reference, `solution` the reference reasoning.
+- Hub math sets (MATH train, AIME 2024/2025, Minerva Math): see `HUB_MATH`. They are read from a local copy under
+  `data_dir()/<name>/` when there is one, else with `datasets.load_dataset` (lazily imported).
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import builtins
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from recode.datasets.base import data_dir
 from recode.io import DataError, read_jsonl
 from recode.tasks import Task, Tests
+from recode.text import last_boxed
 
 MBPP_SPLITS = {"prompt": range(1, 11), "test": range(11, 511), "validation": range(511, 601),
                "train": range(601, 975)}
@@ -164,6 +170,113 @@ def gsm8k_tasks(split: str = "train") -> list[Task]:
     return tasks
 
 
+def math500_tasks() -> list[Task]:
+    required = ("problem", "solution", "answer", "subject", "level", "unique_id")
+    tasks = []
+    for rec in read_jsonl(_data_file("math500", "test.jsonl"), required=required):
+        tasks.append(Task(f"math500/{rec['unique_id']}", "math500", "math", rec["problem"].strip(),
+                          Tests("answer", answer=rec["answer"]), solution=rec["answer"], split="test",
+                          meta={"subject": rec["subject"], "level": rec["level"],
+                                "reference_reasoning": rec["solution"]}))
+    return tasks
+
+
+@dataclass(frozen=True)
+class HubMath:
+    """A math set on the Hugging Face Hub. Field names are tried in order (copies of one set differ in case)."""
+
+    name: str  # the source name, and the folder under data_dir() that may hold a local copy
+    hub_id: str
+    split: str
+    config: str | None = None
+    problem: tuple[str, ...] = ("problem", "Problem", "question")
+    answer: tuple[str, ...] = ("answer", "Answer")  # without one, the last \boxed{} of the solution
+    solution: tuple[str, ...] = ("solution", "Solution")
+    ident: tuple[str, ...] = ("id", "ID", "problem_idx", "unique_id")
+    meta: tuple[str, ...] = ("level", "type", "subject", "year", "url")
+
+
+HUB_MATH: dict[str, HubMath] = {
+    "math-train": HubMath("math-train", "DigitalLearningGmbH/MATH-lighteval", "train"),
+    "aime24": HubMath("aime24", "HuggingFaceH4/aime_2024", "train"),
+    "aime25": HubMath("aime25", "math-ai/aime25", "test"),
+    "minerva": HubMath("minerva", "math-ai/minervamath", "test"),
+}
+_DATA_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".parquet")
+
+
+def _read_records(path: Path) -> list[dict]:
+    """Records of one local data file (JSONL, a JSON list, or Parquet)."""
+    if path.name.endswith(".parquet"):
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise DataError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+        return pq.read_table(path).to_pylist()
+    if path.name.endswith(".json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise DataError(f"{path}: expected a JSON list of records")
+        return data
+    return read_jsonl(path)
+
+
+def _local_records(spec: HubMath, path: Path) -> list[dict]:
+    """A file, or a folder (a saved copy of the Hub repository): its data files named after the split, else all."""
+    if path.is_file():
+        return _read_records(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(_DATA_SUFFIXES))
+    files = [p for p in files if spec.split in p.name] or files
+    if not files:
+        raise DataError(f"{path}: no .jsonl, .json or .parquet files for {spec.name}")
+    return [rec for f in files for rec in _read_records(f)]
+
+
+def _hub_records(spec: HubMath) -> list[dict]:
+    try:
+        import datasets
+    except ImportError:
+        raise DataError(f"{spec.name}: loading {spec.hub_id} needs the `datasets` package (pip install datasets), "
+                        f"or put its files under {data_dir() / spec.name}") from None
+    try:
+        return list(datasets.load_dataset(spec.hub_id, spec.config, split=spec.split))
+    except Exception as exc:  # noqa: BLE001 - offline, renamed, gated: all mean "get the files another way"
+        raise DataError(f"{spec.name}: cannot load {spec.hub_id} (split {spec.split}) from the Hugging Face Hub "
+                        f"({type(exc).__name__}: {str(exc)[:200]}). Offline? Copy its data files (Parquet/JSONL) "
+                        f"into {data_dir() / spec.name}/ or pass a local path") from None
+
+
+def _first(rec: dict, keys: tuple[str, ...]) -> Any:
+    return next((rec[k] for k in keys if rec.get(k) is not None and str(rec[k]).strip()), None)
+
+
+def hub_math_tasks(name: str, source: str | None = None) -> list[Task]:
+    """Tasks of a `HUB_MATH` set, from `source` (a local file/folder or another Hub id), a local copy under
+    `data_dir()/<name>/`, or the set's Hub id, in that order."""
+    spec = HUB_MATH[name]
+    local = Path(source) if source and Path(source).exists() else data_dir() / name
+    if local.exists():
+        records, where = _local_records(spec, local), str(local)
+    else:
+        spec = replace(spec, hub_id=source) if source else spec
+        records, where = _hub_records(spec), spec.hub_id
+    tasks = []
+    for i, rec in enumerate(records):
+        problem, solution = _first(rec, spec.problem), _first(rec, spec.solution)
+        answer = _first(rec, spec.answer)
+        answer = str(answer).strip() if answer is not None else last_boxed(solution or "")
+        if not problem or not answer:
+            raise DataError(f"{where} record {i}: needs a problem ({'/'.join(spec.problem)}) and an answer "
+                            f"({'/'.join(spec.answer)}, or a \\boxed{{}} in {'/'.join(spec.solution)})")
+        ident = _first(rec, spec.ident)
+        meta = {k: rec[k] for k in spec.meta if rec.get(k) is not None}
+        if solution:
+            meta["reference_reasoning"] = str(solution)
+        tasks.append(Task(f"{name}/{ident if ident is not None else i}", name, "math", str(problem).strip(),
+                          Tests("answer", answer=answer), solution=answer, split=spec.split, meta=meta))
+    return tasks
+
+
 # name -> builder. Add a source by writing a builder above and one entry here.
 SOURCES: dict[str, Callable[[], list[Task]]] = {
     "mbpp-train": lambda: mbpp_tasks("train"),
@@ -171,4 +284,7 @@ SOURCES: dict[str, Callable[[], list[Task]]] = {
     "leetcode-train": leetcode_tasks,
     "kodcode-demo": kodcode_tasks,
     "gsm8k-train": lambda: gsm8k_tasks("train"),
+    "gsm8k-test": lambda: gsm8k_tasks("test"),
+    "math500": math500_tasks,
+    **{name: (lambda name=name: hub_math_tasks(name)) for name in HUB_MATH},
 }
