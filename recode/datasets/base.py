@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recode.datasets.groundtruth import ground_truth
+from recode.datasets.sources import data_dir, sha256_file  # noqa: F401 - re-exported
 from recode.io import DataError
 from recode.sandbox import Job
-
-
-def data_dir() -> Path:
-    """Local benchmark data: $RECODE_DATA_DIR, else `../shared/data` beside the checkout."""
-    env = os.environ.get("RECODE_DATA_DIR")
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[2]
-    return checkout.parent / "shared" / "data"
 
 
 def local_file(*parts: str) -> Path:
@@ -28,14 +18,6 @@ def local_file(*parts: str) -> Path:
         raise DataError(f"benchmark data not found at {path}; set RECODE_DATA_DIR to the folder that holds "
                         f"{'/'.join(parts)}")
     return path
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 
-from recode.datasets.base import Benchmark, Problem, local_file, sha256_file
+from recode.datasets.base import Benchmark, Problem
+from recode.datasets.sources import DataSource, sha256_file
 from recode.datasets.groundtruth import REFERENCE_LIMITS
 from recode.io import read_jsonl
 from recode.sandbox import AssertTests, Job, JobResult, Status
 
 
 class _AssertBenchmark(Benchmark):
-    file_parts: tuple[str, ...] = ()
+    source: DataSource
 
     def source_hash(self) -> str:
-        return sha256_file(local_file(*self.file_parts))
+        return sha256_file(self.source.path())
 
     def _tests(self, problem: Problem, reference_times=None) -> AssertTests:
         raw = problem.raw
@@ -43,11 +44,12 @@ class _AssertBenchmark(Benchmark):
 
 class HumanEval(_AssertBenchmark):
     name = "humaneval"
-    file_parts = ("humaneval", "HumanEval.jsonl.gz")
+    source = DataSource(("humaneval", "HumanEval.jsonl.gz"), None,
+                        "https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz")
 
     def load(self) -> dict[str, Problem]:
         out = {}
-        for rec in read_jsonl(local_file(*self.file_parts),
+        for rec in read_jsonl(self.source.path(),
                               required=("task_id", "prompt", "canonical_solution", "test", "entry_point")):
             raw = dict(rec, test_code=rec["test"], check_entry=rec["entry_point"])
             out[rec["task_id"]] = Problem(rec["task_id"], rec["prompt"], rec["entry_point"],
@@ -60,12 +62,13 @@ _CALLED = re.compile(r"assert\s+(?:not\s+)?\(?\s*(?:set\s*\(|math\.isclose\s*\()
 
 class Mbpp(_AssertBenchmark):
     name = "mbpp"
-    file_parts = ("mbpp", "mbpp.jsonl")
+    source = DataSource(("mbpp", "mbpp.jsonl"), None,
+                        "https://raw.githubusercontent.com/google-research/google-research/master/mbpp/mbpp.jsonl")
     test_split = range(11, 511)
 
     def load(self) -> dict[str, Problem]:
         out = {}
-        for rec in read_jsonl(local_file(*self.file_parts), required=("task_id", "text", "code", "test_list")):
+        for rec in read_jsonl(self.source.path(), required=("task_id", "text", "code", "test_list")):
             if int(rec["task_id"]) not in self.test_split:
                 continue
             task_id = f"Mbpp/{rec['task_id']}"

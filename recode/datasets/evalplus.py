@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from recode.datasets.base import Benchmark, Problem, local_file, sha256_file
+from recode.datasets.base import Benchmark, Problem
+from recode.datasets.sources import DataSource, sha256_file
 from recode.datasets.groundtruth import REFERENCE_LIMITS
 from recode.io import read_jsonl
 from recode.sandbox import CallTests, Job, JobResult, Status
@@ -62,11 +63,11 @@ _MBPP_ORACLES = {
 
 class _EvalPlusBenchmark(Benchmark):
     has_plus = True
-    file_parts: tuple[str, ...] = ()
+    source: DataSource
     oracles: dict[str, str] = {}
 
     def source_hash(self) -> str:
-        return sha256_file(local_file(*self.file_parts))
+        return sha256_file(self.source.path())
 
     def _inputs(self, record: dict, key: str) -> list:
         value = record[key]
@@ -75,7 +76,7 @@ class _EvalPlusBenchmark(Benchmark):
 
     def load(self) -> dict[str, Problem]:
         out = {}
-        for rec in read_jsonl(local_file(*self.file_parts), required=("task_id", "prompt", "entry_point",
+        for rec in read_jsonl(self.source.path(), required=("task_id", "prompt", "entry_point",
                                                                        "canonical_solution", "base_input",
                                                                        "plus_input")):
             rec = dict(rec, base_input=self._inputs(rec, "base_input"), plus_input=self._inputs(rec, "plus_input"))
@@ -117,7 +118,9 @@ class _EvalPlusBenchmark(Benchmark):
 
 class HumanEvalPlus(_EvalPlusBenchmark):
     name = "humaneval+"
-    file_parts = ("humanevalplus", "HumanEvalPlus.jsonl.gz")
+    source = DataSource(("humanevalplus", "HumanEvalPlus.jsonl.gz"), "HUMANEVAL_OVERRIDE_PATH",
+                        "https://github.com/evalplus/humanevalplus_release/releases/download/v0.1.10/HumanEvalPlus.jsonl.gz",
+                        "272720b90ac375502c8ed23cd791c2a93dfb22a911641a494da74a426c09f101")
     oracles = {"find_zero": "find_zero"}
     # HumanEval/32's canonical solution fails the inlined asserts of HumanEvalPlus-OriginFmt, but satisfies the
     # find_zero oracle on every input, so it has no flaw here.
@@ -125,7 +128,11 @@ class HumanEvalPlus(_EvalPlusBenchmark):
 
 class MbppPlus(_EvalPlusBenchmark):
     name = "mbpp+"
-    file_parts = ("mbppplus", "MbppPlus-v0.1.0.jsonl.gz")
+    # The local copy is v0.1.0 (399 tasks); online, the current release v0.2.0 (378 tasks) is fetched; a file
+    # given in MBPP_OVERRIDE_PATH (EvalPlus's variable) wins over both.
+    source = DataSource(("mbppplus", "MbppPlus-v0.1.0.jsonl.gz"), "MBPP_OVERRIDE_PATH",
+                        "https://github.com/evalplus/mbppplus_release/releases/download/v0.2.0/MbppPlus.jsonl.gz",
+                        "af43697e8791c4c149bdfd6b489d8b5412507551ac20e28a439f650b8225db63")
     oracles = _MBPP_ORACLES
 
     def _inputs(self, record: dict, key: str) -> list:
