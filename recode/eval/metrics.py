@@ -1,8 +1,8 @@
-"""pass@k: the unbiased estimator of Chen et al. (2021), and per-benchmark summaries."""
+"""pass@k: the unbiased estimator of Chen et al. (2021), per-benchmark summaries, and maj@k (majority voting)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 
@@ -38,3 +38,43 @@ def summarize(rows: Iterable[dict], key: str, ks: Iterable[int] = (1, 10, 100)) 
             scores = [pass_at_k(len(v), sum(v), k) for v in per_task.values()]
             out[f"pass@{k}"] = sum(scores) / len(scores)
     return out
+
+
+def majority_at_k(rows: Iterable[dict], k: int, key: str = "answer_key", correct: str = "passed") -> float:
+    """maj@k: the fraction of tasks whose most common answer among their first k samples is right.
+
+    Samples vote with `row[key]` (a normalized answer; None does not vote). Ties go to the answer seen first, so
+    the result is deterministic; a task where no sample has an answer counts as wrong. The majority answer is
+    right when the first sample that gave it is (samples with one normalized answer share one verdict).
+
+    Example:
+        >>> rows = [{"task_id": "a", "completion_id": i, "answer_key": v, "passed": v == "2"}
+        ...         for i, v in enumerate(["2", "3", "2", None])]
+        >>> majority_at_k(rows, 3), majority_at_k(rows, 2)
+        (1.0, 1.0)
+    """
+    per_task: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        per_task[row["task_id"]].append(row)
+    if not per_task:
+        raise ValueError("maj@k needs at least one sample")
+    right = 0
+    for samples in per_task.values():
+        if len(samples) < k:
+            raise ValueError(f"maj@{k} needs at least {k} samples per task, got {len(samples)}")
+        first_k = sorted(samples, key=lambda r: r.get("completion_id", 0))[:k]
+        votes = Counter(r[key] for r in first_k if r.get(key) is not None)
+        if votes:
+            winner = votes.most_common(1)[0][0]  # most_common keeps first-seen order among equal counts
+            right += bool(next(r for r in first_k if r.get(key) == winner)[correct])
+    return right / len(per_task)
+
+
+def summarize_majority(rows: Iterable[dict], ks: Iterable[int] = (4, 8, 16, 32, 64)) -> dict[str, float]:
+    """maj@k for each k (> 1) that every task has samples for; {} with a single sample per task."""
+    rows = list(rows)
+    counts = Counter(r["task_id"] for r in rows)
+    if not counts:
+        return {}
+    n_min = min(counts.values())
+    return {f"maj@{k}": majority_at_k(rows, k) for k in sorted(set(ks) | {n_min}) if 1 < k <= n_min}
