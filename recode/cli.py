@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from recode.io import DataError
 from recode.reward.commands import reward_app
+from recode.rmbench.commands import rmbench_app
 
 app = typer.Typer(help="ReCode: reasoning-aware RL for code LLMs. One command group per pipeline stage.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -20,6 +21,7 @@ sandbox_app = typer.Typer(help="The execution sandbox: isolation report and a li
 app.add_typer(eval_app, name="eval")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(reward_app, name="reward")
+app.add_typer(rmbench_app, name="rmbench")
 console = Console(stderr=True)
 
 
