@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 VERL_VENV  ?= .venv-verl
 VERL_STAMP := $(VERL_VENV)/.installed-stamp
 
-.PHONY: demo test test-all test-verl verl-env bwrap clean
+.PHONY: demo test test-all test-verl verl-env bwrap browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,13 +32,21 @@ bwrap:
 	    apt-get install -y -q bubblewrap >/dev/null 2>&1; }; }; } || \
 	  echo "note: bubblewrap not installed; the sandbox will use uid/rlimit isolation only"
 
+# A headless browser for the review-page test of `recode rmbench` (it skips, saying why, without one).
+browser:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && \
+	    apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; }; }; } || \
+	  echo "note: chromium/chromedriver not installed; the review-page browser test will be skipped"
+
 demo: $(STAMP) bwrap
 	$(VENV)/bin/recode sandbox demo --tasks 20
 
-test: $(STAMP) bwrap
+test: $(STAMP) bwrap browser
 	$(PY) -m pytest -q
 
-test-all: $(STAMP) bwrap
+test-all: $(STAMP) bwrap browser
 	$(PY) -m pytest -q -m ""
 
 # The verl adapter with verl's own DataProto and reward-manager loader (about 2 minutes to install, once).
