@@ -40,6 +40,26 @@ def summarize(rows: Iterable[dict], key: str, ks: Iterable[int] = (1, 10, 100)) 
     return out
 
 
+def summarize_buckets(rows: Iterable[dict], buckets: dict[str, dict[str, str]], key: str = "base_passed",
+                      ks: Iterable[int] = (1, 10, 100)) -> dict[str, dict[str, dict]]:
+    """pass@k per bucket, e.g. {"difficulty": {"easy": {"n_tasks": 3, "pass@1": 0.5}}, "month": {...}}.
+
+    Args:
+        buckets: task_id -> {bucket kind: value}, e.g. {"difficulty": "easy", "month": "2024-05"}.
+    Rows whose `key` is None (skipped tasks) are left out, as in `summarize`.
+    """
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        if row.get(key) is None:
+            continue
+        for kind, value in buckets.get(row["task_id"], {}).items():
+            groups[(kind, value)].append(row)
+    out: dict[str, dict[str, dict]] = defaultdict(dict)
+    for (kind, value), members in sorted(groups.items()):
+        out[kind][value] = {"n_tasks": len({r["task_id"] for r in members}), **summarize(members, key, ks)}
+    return dict(out)
+
+
 def majority_at_k(rows: Iterable[dict], k: int, key: str = "answer_key", correct: str = "passed") -> float:
     """maj@k: the fraction of tasks whose most common answer among their first k samples is right.
 

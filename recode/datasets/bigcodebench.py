@@ -1,0 +1,209 @@
+"""BigCodeBench (full and Hard; `complete` and `instruct` prompts), with its unittest tests run in the sandbox.
+
+Each `test_*` method of the task's `TestCases` is one sandbox test step, run through `unittest` as BigCodeBench
+runs the whole class (class fixtures included; a skipped test passes; a failure fails the step, an error is a
+runtime error). The tests share the program's names, and `patch(__name__ + ".x")` reaches the program's globals,
+as in BigCodeBench's `__test__` module. Per-test limits: `clamp(4 x reference time, 10 s, 60 s)`, 60 s to
+import, 8 GiB of address space (pandas, matplotlib and scikit-learn need more than the 4 GiB default).
+
+Samples: `solution` is the whole program; `completion` is appended to `complete_prompt` (BigCodeBench's rule in
+both splits). With `calibrated` (default, as on BigCodeBench's leaderboard) the program is preceded by
+`code_prompt` + `pass`, so imports the model left out are still there.
+
+Options: `split` ("complete" | "instruct": the prompt), `path` (a local JSON/JSONL/parquet copy; default
+$RECODE_BIGCODEBENCH_PATH / $RECODE_BIGCODEBENCH_HARD_PATH), `version` (the Hub split, default v0.1.4),
+`calibrated`. The Hard set falls back to the local data folder, then the Hub; the full set has no local copy.
+Tasks whose modules are not installed are skipped, naming the modules (see codebench.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from recode.datasets.base import Problem
+from recode.datasets.codebench import CodeBenchmark, imported_modules, load_hub, read_records
+from recode.datasets.sources import data_dir, sha256_file
+from recode.io import DataError
+from recode.sandbox import AssertTests, Job, JobResult, Limits, Status
+
+REQUIRED = ("task_id", "complete_prompt", "instruct_prompt", "canonical_solution", "code_prompt", "test",
+            "entry_point")
+SPLITS = ("complete", "instruct")
+INSTRUCTION_PREFIX = ("Please provide a self-contained Python script that solves the following problem in a "
+                      "markdown code block:")
+LIMITS = Limits(time_floor_s=10.0, time_cap_s=60.0, default_time_s=60.0, setup_time_s=60.0, memory_mb=8192,
+                max_open_files=256)
+REF_LIMITS = Limits(time_floor_s=60.0, time_cap_s=120.0, default_time_s=120.0, setup_time_s=60.0, memory_mb=8192,
+                    max_open_files=256)
+
+# Runs each test method through unittest and makes the program's globals importable under the tests' __name__.
+_RUNNER = '''
+
+def _recode_run_test(name):
+    import sys
+    import types
+    import unittest
+    program = __ENTRY__.__globals__
+
+    class _ProgramModule(types.ModuleType):
+        def __getattr__(self, key):
+            try:
+                return program[key]
+            except KeyError:
+                raise AttributeError(key) from None
+
+        def __setattr__(self, key, value):
+            program[key] = value
+
+        def __delattr__(self, key):
+            program.pop(key, None)
+
+    sys.modules[__name__] = _ProgramModule(__name__)
+    result = unittest.TestResult()
+    unittest.TestSuite([TestCases(name)]).run(result)
+    for kind, problems in (("failure", result.failures), ("error", result.errors)):
+        if problems:
+            last = problems[0][1].strip().splitlines()[-1]
+            raise (AssertionError if kind == "failure" else RuntimeError)(last)
+    return True
+'''
+
+
+def test_methods(test_code: str, where: str) -> list[str]:
+    """The `test*` methods unittest would run on `TestCases` (and on its bases defined in the same code)."""
+    try:
+        tree = ast.parse(test_code)
+    except SyntaxError as exc:
+        raise DataError(f"{where}: test code does not parse ({exc})") from None
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    if "TestCases" not in classes:
+        raise DataError(f"{where}: test code defines no class TestCases")
+    names: list[str] = []
+
+    def collect(cls: ast.ClassDef) -> None:
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                collect(classes[base.id])
+        for node in cls.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test") \
+                    and node.name not in names:
+                names.append(node.name)
+
+    collect(classes["TestCases"])
+    if not names:
+        raise DataError(f"{where}: TestCases has no test methods")
+    return sorted(names)  # unittest's loader order
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise DataError(f"calibrated={value!r}: expected true or false")
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+class BigCodeBench(CodeBenchmark):
+    name = "bigcodebench"
+    hub_id = "bigcode/bigcodebench"
+    path_env = "RECODE_BIGCODEBENCH_PATH"
+    local: tuple[str, ...] | None = None
+    known_flaws: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, split: str = "complete", path: str | None = None, version: str = "v0.1.4",
+                 calibrated=True):
+        super().__init__()
+        if split not in SPLITS:
+            raise DataError(f"unknown BigCodeBench split {split!r}; known: {', '.join(SPLITS)}")
+        self.split, self.version, self.calibrated = split, version, _flag(calibrated)
+        self.path = path or os.environ.get(self.path_env) or None
+        if self.path is None and self.local and data_dir().joinpath(*self.local).exists():
+            self.path = str(data_dir().joinpath(*self.local))
+
+    def _records(self) -> tuple[list[dict], str]:
+        if self.path:
+            return read_records(self.path), str(self.path)
+        hint = f"offline, pass a local copy: path=<JSON/JSONL/parquet file> (or set {self.path_env})"
+        return load_hub(f"{self.hub_id} ({self.version})", hint, self.hub_id, split=self.version), self.hub_id
+
+    def source_hash(self) -> str:
+        path = Path(self.path) if self.path else None
+        return sha256_file(path) if path and path.is_file() else f"{self.hub_id}-{self.version}"
+
+    def load(self) -> dict[str, Problem]:
+        records, source = self._records()
+        out = {}
+        for n, rec in enumerate(records, 1):
+            missing = [k for k in REQUIRED if k not in rec]
+            if missing:
+                raise DataError(f"{source} record {n}: missing field(s) {', '.join(missing)}")
+            where = f"{source} ({rec['task_id']})"
+            raw = dict(rec, where=where, methods=test_methods(rec["test"], where))
+            out[rec["task_id"]] = Problem(rec["task_id"], rec["complete_prompt"], rec["entry_point"],
+                                          rec["complete_prompt"] + "\n" + rec["canonical_solution"], raw)
+        return out
+
+    def groups(self, problem: Problem) -> list[str] | None:
+        return None
+
+    def required_modules(self, problem: Problem) -> set[str]:
+        raw = problem.raw
+        libs = raw.get("libs") or []
+        if isinstance(libs, str):  # stored as the text of a Python list
+            try:
+                libs = ast.literal_eval(libs)
+            except (ValueError, SyntaxError):
+                libs = []
+        mods = {str(m).split(".")[0] for m in libs}
+        for code in (raw["code_prompt"], raw["test"], problem.canonical_solution):
+            mods |= imported_modules(code)
+        return mods
+
+    def _tests(self, problem: Problem, reference_times=None) -> AssertTests:
+        raw = problem.raw
+        steps = "".join(f"    assert _recode_run_test({m!r})\n" for m in raw["methods"])
+        runner = _RUNNER.replace("__ENTRY__", problem.entry_point)
+        return AssertTests(f"{raw['test']}\n{runner}\n\ndef check(candidate):\n{steps}",
+                           reference_times=reference_times)
+
+    def _reference_job(self, problem: Problem) -> Job:
+        return Job(problem.canonical_solution, self._tests(problem), id=problem.task_id, fail_fast=False,
+                   limits=REF_LIMITS)
+
+    @staticmethod
+    def _digest(problem: Problem, result: JobResult) -> dict:
+        return {"times": [v.time_s or 0.0 for v in result.tests],
+                "reference_ok": [v.status is Status.PASS for v in result.tests],
+                "details": [v.detail for v in result.tests], "status": str(result.status)}
+
+    def prepare(self, pool, task_ids=None, on_done=None) -> int:
+        ids = list(task_ids if task_ids is not None else self.problems)
+        return super().prepare(pool, [t for t in ids if not self.missing_modules(self.problems[t])], on_done)
+
+    def program(self, problem: Problem, solution: str) -> str:
+        if self.calibrated:
+            return f"{problem.raw['code_prompt']}\n    pass\n{solution}"
+        return solution
+
+    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
+        truth = self.truth.get(problem.task_id)
+        return Job(self.program(problem, solution), self._tests(problem, truth["times"] if truth else None),
+                   id=job_id or problem.task_id, fail_fast=fail_fast, limits=LIMITS)
+
+    def user_prompt(self, problem: Problem) -> str:
+        if self.split == "complete":
+            return f"{INSTRUCTION_PREFIX}\n```\n{problem.raw['complete_prompt'].strip()}\n```\n"
+        return f"{INSTRUCTION_PREFIX}\n{problem.raw['instruct_prompt'].strip()}\n"
+
+    def buckets(self, problem: Problem) -> dict[str, str]:
+        return {}  # BigCodeBench has no difficulty or date to split by
+
+
+class BigCodeBenchHard(BigCodeBench):
+    name = "bigcodebench-hard"
+    hub_id = "bigcode/bigcodebench-hard"
+    path_env = "RECODE_BIGCODEBENCH_HARD_PATH"
+    local = ("bigcodebench", "bigcodebench_hard.json.gz")
