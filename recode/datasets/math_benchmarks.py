@@ -25,6 +25,7 @@ from recode.io import DataError
 from recode.reward.mathcheck import MathChecker, normalize_answer
 from recode.text import parse_completion
 
+MATH_INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
 _FRAC = re.compile(r"^(-?)\\frac\{(-?\d+)\}\{(\d+)\}$")
 _SPACING = re.compile(r"\\left|\\right|\\[,;:! ]|\\displaystyle|\s+")
@@ -97,13 +98,13 @@ class MathBenchmark(Benchmark):
         return hashlib.sha256(content.encode()).hexdigest()
 
     def user_prompt(self, problem: Problem) -> str:
-        return problem.prompt
+        """The problem and the usual instruction of math evaluations (Qwen2.5-Math's wording)."""
+        return f"{problem.prompt.strip()}\n{MATH_INSTRUCTION}"
 
-    def buckets(self, problem: Problem) -> dict[str, str] | None:
-        """Sub-groups of this problem for per-group scores (MATH-500: {"level": "3", "subject": "Algebra"})."""
+    def buckets(self, problem: Problem) -> dict[str, str]:
+        """Labels to split scores by (MATH-500: {"level": "3", "subject": "Algebra"}); none elsewhere."""
         meta = problem.raw.get("meta", {})
-        found = {f: str(meta[f]) for f in self.bucket_fields if meta.get(f) is not None}
-        return found or None
+        return {f: str(meta[f]) for f in self.bucket_fields if meta.get(f) is not None}
 
     def extract_answer(self, completion: str) -> tuple[str | None, bool]:
         """(final answer or None, whether the completion is in the reasoning format)."""
@@ -125,10 +126,16 @@ class MathBenchmark(Benchmark):
                 return sample[field]
         raise DataError(f"{where}: needs a string field `completion` (the generated text)")
 
-    def score(self, samples: list[dict], workers: int = 1, timeout_s: float = 10.0, source: str = "sample",
-              on_progress: Callable[[str, int, int], None] | None = None, checker: MathChecker | None = None,
-              **_ignored) -> list[dict]:
-        """One result row per sample, in order (see the module docstring)."""
+    def score(self, samples: list[dict], *, workers: int = 0, pool=None,
+              on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample",
+              timeout_s: float = 10.0, checker: MathChecker | None = None) -> list[dict]:
+        """One result row per sample, in order (see the module docstring).
+
+        Args:
+            workers: math-verify processes (0: one); `pool` (a sandbox pool) is not used: nothing runs.
+            timeout_s: per check; a check that runs over is killed and scores as wrong ("timeout").
+            checker: an open MathChecker to reuse (tests, repeated calls).
+        """
         prepared = []
         for n, sample in enumerate(samples, 1):
             where = f"{source} line {n}"
@@ -140,7 +147,7 @@ class MathBenchmark(Benchmark):
                                 f"(ids look like {example!r})")
             prepared.append((sample["task_id"], *self.extract_answer(self.completion_of(sample, where))))
         own = checker is None
-        checker = checker or MathChecker(workers=workers, timeout_s=timeout_s)
+        checker = checker or MathChecker(workers=workers or 1, timeout_s=timeout_s)
         try:
             verdicts = checker.check([(answer, self.problems[tid].raw["answer"]) for tid, answer, _ in prepared])
         finally:

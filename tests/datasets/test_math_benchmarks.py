@@ -90,18 +90,19 @@ def test_math500_buckets_and_prompt():
     bench = get_benchmark("math500")
     problem = bench.problems["math500/test/precalculus/807.json"]
     assert bench.buckets(problem) == {"level": "2", "subject": "Precalculus"}
-    assert bench.user_prompt(problem).startswith("Convert the point $(0,3)$")
-    assert get_benchmark("gsm8k").buckets(next(iter(get_benchmark("gsm8k").problems.values()))) is None
+    prompt = bench.user_prompt(problem)
+    assert prompt.startswith("Convert the point $(0,3)$") and prompt.endswith("final answer within \\boxed{}.")
+    assert get_benchmark("gsm8k").buckets(next(iter(get_benchmark("gsm8k").problems.values()))) == {}
 
 
-def test_hub_benchmark_from_a_local_copy(tmp_path, monkeypatch, checker):
+def test_hub_benchmark_from_a_local_copy(tmp_path, monkeypatch):
     (tmp_path / "aime24").mkdir()
     shutil.copy(FIXTURES / "aime_2024_train.jsonl", tmp_path / "aime24" / "train.jsonl")
     monkeypatch.setenv("RECODE_DATA_DIR", str(tmp_path))
     bench = get_benchmark("aime24")
     rows = bench.score([{"task_id": "aime24/60", "completion": "<think>t=24</think><answer>\\boxed{204}</answer>"},
                         {"task_id": "aime24/61", "completion": "<think>x</think><answer>\\boxed{025}</answer>"}],
-                       checker=checker)
+                       workers=0)  # 0, as the harness passes it: one checking process of its own
     assert [r["passed"] for r in rows] == [True, True]
 
 
