@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from recode.datasets.groundtruth import ground_truth
 from recode.datasets.sources import data_dir, sha256_file  # noqa: F401 - re-exported
@@ -29,13 +30,26 @@ class Problem:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+# EvalPlus's instruction for chat models (evalplus/codegen); the fenced prompt follows it.
+CODE_INSTRUCTION = ("Please provide a self-contained Python script that solves the following problem in a markdown "
+                    "code block:")
+
+
 class Benchmark:
-    """A registry entry. Subclasses set `name`, `has_plus`, and implement `load` and `make_job`."""
+    """A registry entry. Subclasses set `name`, `has_plus`, and implement `load` and `make_job`.
+
+    The evaluation harness (`recode eval run`) uses four more members, with defaults that fit code benchmarks:
+    `domain` ("code" or "math": which reasoning system prompt and answer extraction apply), `user_prompt`
+    (the plain instruction a chat model gets), `buckets` (labels to split pass@k by) and `score` (samples to
+    one result row per sample, in order: `task_id`, `completion_id`, `passed`, `status`, and `base_passed` /
+    `plus_passed` where a benchmark has both test sets).
+    """
 
     name: str = ""
     has_plus: bool = False
+    domain: str = "code"
     # task_id -> why its reference solution does not pass its own tests (upstream data flaws).
-    known_flaws: dict[str, str] = {}
+    known_flaws: ClassVar[dict[str, str]] = {}
 
     def __init__(self) -> None:
         self._problems: dict[str, Problem] | None = None
@@ -83,6 +97,29 @@ class Benchmark:
 
     def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
         raise NotImplementedError
+
+    def user_prompt(self, problem: Problem) -> str:
+        """The plain instruction for a chat model: EvalPlus's wording around the task's prompt."""
+        return f"{CODE_INSTRUCTION}\n```\n{problem.prompt.strip()}\n```\n"
+
+    def buckets(self, problem: Problem) -> dict[str, str]:
+        """Labels to split results by, e.g. {"difficulty": "easy", "month": "2024-05"}; none by default."""
+        return {}
+
+    def score(self, samples: list[dict], *, workers: int = 0, pool=None,
+              on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample") -> list[dict]:
+        """One result row per sample (`task_id` plus `solution` or `completion`), in order.
+
+        Args:
+            workers: sandbox workers when no `pool` is given (0: one per core).
+            pool: an open SandboxPool to reuse.
+            on_progress: called as (phase, done, total).
+            source: how to name a sample in error messages.
+        """
+        from recode.eval.score import score_samples
+
+        return score_samples(self, samples, workers=workers or None, pool=pool, on_progress=on_progress,
+                             source=source)
 
     def groups(self, problem: Problem) -> list[str] | None:
         """Names of the test parts (["base", ..., "plus", ...]) when the benchmark has several."""

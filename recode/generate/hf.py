@@ -1,0 +1,136 @@
+"""Generation with HF transformers: batched, left-padded, prompts sorted by length, the model's chat template.
+
+On CUDA the default is a static KV cache (`cache_implementation="static"`), which lets transformers compile the
+decoding step: one H200 measurement went from 95 ms to 7.8 ms per decoding step, after a ~35 s compile. A
+compiled step is specialised to its batch shape, so with a static cache every batch is padded to the same
+number of rows (the extra rows repeat a real prompt and are dropped), and the longest prompts go first so the
+cache is sized once.
+"""
+
+from __future__ import annotations
+
+import time
+
+from recode.generate.base import Chat, GenerationError, Generator, ProgressFn, SamplingConfig, apply_stop
+
+
+class HFGenerator(Generator):
+    name = "hf"
+
+    def __init__(self, model: str, device: str = "auto", dtype: str = "auto", batch_size: int = 32,
+                 static_cache: bool | None = None) -> None:
+        """Load `model` (Hub id, local folder or a `recode.models` alias such as `smollm2`).
+
+        Args:
+            batch_size: sequences decoded together (prompts per batch = batch_size // n, at least 1).
+            static_cache: static KV cache + compiled decoding; None = on for CUDA, off elsewhere.
+        """
+        from recode.models import ModelError, load_causal_lm, resolve_device
+
+        super().__init__(model)
+        if batch_size < 1:
+            raise GenerationError(f"batch_size must be >= 1, got {batch_size}")
+        self.device = resolve_device(device)
+        try:
+            self.lm, self.tokenizer = load_causal_lm(model, self.device, dtype)
+        except ModelError as exc:
+            raise GenerationError(str(exc)) from exc
+        self.tokenizer.padding_side = "left"
+        self.batch_size = batch_size
+        self.static_cache = self.device.startswith("cuda") if static_cache is None else static_cache
+        self.eos_ids = self._eos_ids()
+
+    def _eos_ids(self) -> list[int]:
+        ids = self.lm.generation_config.eos_token_id
+        ids = [] if ids is None else [ids] if isinstance(ids, int) else list(ids)
+        if self.tokenizer.eos_token_id is not None and self.tokenizer.eos_token_id not in ids:
+            ids.append(self.tokenizer.eos_token_id)
+        if not ids:
+            raise GenerationError(f"model {self.model!r} defines no end-of-sequence token; generation would never "
+                                  "stop early")
+        return ids
+
+    def render(self, chat: Chat) -> str:
+        """The prompt text the model sees. A final assistant message is continued (a prefilled answer)."""
+        if not self.tokenizer.chat_template:  # a base model: plain text, one message after another
+            return "\n\n".join(m["content"] for m in chat) + ("" if chat[-1]["role"] == "assistant" else "\n\n")
+        prefill = chat[-1]["role"] == "assistant"
+        return self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=not prefill,
+                                                  continue_final_message=prefill)
+
+    def _generate(self, chats: list[Chat], sampling: SamplingConfig,
+                  on_progress: ProgressFn | None) -> list[list[str]]:
+        import torch
+
+        texts = [self.render(c) for c in chats]
+        lengths = [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])  # longest first: the static cache is sized once
+        # Greedy decoding gives n identical completions: decode once and copy.
+        n_decode = 1 if sampling.greedy else sampling.n
+        per_batch = max(1, self.batch_size // n_decode)
+        outs: list[list[str]] = [[] for _ in texts]
+        done = 0
+        for b, start in enumerate(range(0, len(order), per_batch)):
+            idx = order[start:start + per_batch]
+            torch.manual_seed(sampling.seed + b)  # reproducible per batch, whatever ran before
+            batch = self._decode_batch([texts[i] for i in idx], sampling, n_decode, per_batch)
+            for row, i in enumerate(idx):
+                got = batch[row * n_decode:(row + 1) * n_decode]
+                outs[i] = got * sampling.n if n_decode == 1 else got
+            self.stats.prompt_tokens += sum(lengths[i] for i in idx)
+            done += len(idx)
+            if on_progress:
+                on_progress(done, len(texts))
+        return outs
+
+    def _decode_batch(self, texts: list[str], sampling: SamplingConfig, n_decode: int, rows: int) -> list[str]:
+        import torch
+
+        real = len(texts)
+        if self.static_cache and real < rows:  # same batch shape as the others: no recompilation
+            texts = texts + [texts[-1]] * (rows - real)
+        enc = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+        kwargs = {"max_new_tokens": sampling.max_new_tokens, "num_return_sequences": n_decode,
+                  "pad_token_id": self.tokenizer.pad_token_id, "eos_token_id": self.eos_ids}
+        if sampling.greedy:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        else:
+            kwargs.update(do_sample=True, temperature=sampling.temperature, top_p=sampling.top_p, top_k=0)
+        if sampling.stop:
+            kwargs.update(stop_strings=sampling.stop, tokenizer=self.tokenizer)
+        if self.static_cache:
+            kwargs["cache_implementation"] = "static"
+        t0 = time.perf_counter()
+        try:
+            with torch.inference_mode():
+                out = self.lm.generate(**enc, **kwargs)
+        except torch.OutOfMemoryError as exc:
+            raise GenerationError(f"out of memory generating a batch of {rows * n_decode} sequences; lower "
+                                  "batch_size") from exc
+        self.stats.seconds += time.perf_counter() - t0
+        new = out[:real * n_decode, enc["input_ids"].shape[1]:].cpu()
+        self.stats.completion_tokens += self._count_tokens(new)
+        decoded = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+        return [apply_stop(t, sampling.stop) for t in decoded]
+
+    def _count_tokens(self, new) -> int:
+        """Generated tokens up to and including each row's first end-of-sequence token."""
+        import torch
+
+        is_eos = torch.isin(new, torch.tensor(self.eos_ids))
+        first = is_eos.int().argmax(dim=1)  # index of the first eos (0 when there is none)
+        return int(torch.where(is_eos.any(dim=1), first + 1, new.shape[1]).sum())
+
+    def close(self) -> None:
+        import gc
+
+        if getattr(self, "lm", None) is not None:
+            self.lm = None
+            gc.collect()
+            try:
+                import torch
+
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+            except ImportError:
+                pass
