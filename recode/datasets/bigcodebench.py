@@ -2,9 +2,10 @@
 
 Each `test_*` method of the task's `TestCases` is one sandbox test step, run through `unittest` as BigCodeBench
 runs the whole class (class fixtures included; a skipped test passes; a failure fails the step, an error is a
-runtime error). The tests share the program's names, and `patch(__name__ + ".x")` reaches the program's globals,
-as in BigCodeBench's `__test__` module. Per-test limits: `clamp(4 x reference time, 10 s, 60 s)`, 60 s to
-import, 8 GiB of address space (pandas, matplotlib and scikit-learn need more than the 4 GiB default).
+runtime error). The tests share the program's names, and `patch(__name__ + ".x")` reaches the program's globals
+(the program runs as a module registered in sys.modules, like BigCodeBench's `__test__`). Per-test limits:
+`clamp(4 x reference time, 10 s, 60 s)`, 60 s to import, 8 GiB of address space (pandas, matplotlib and
+scikit-learn need more than the 4 GiB default).
 
 Samples: `solution` is the whole program; `completion` is appended to `complete_prompt` (BigCodeBench's rule in
 both splits). With `calibrated` (default, as on BigCodeBench's leaderboard) the program is preceded by
@@ -39,29 +40,11 @@ LIMITS = Limits(time_floor_s=10.0, time_cap_s=60.0, default_time_s=60.0, setup_t
 REF_LIMITS = Limits(time_floor_s=60.0, time_cap_s=120.0, default_time_s=120.0, setup_time_s=60.0, memory_mb=8192,
                     max_open_files=256)
 
-# Runs each test method through unittest and makes the program's globals importable under the tests' __name__.
+# Runs one test method through unittest; a failure or an error becomes the step's verdict.
 _RUNNER = '''
 
 def _recode_run_test(name):
-    import sys
-    import types
     import unittest
-    program = __ENTRY__.__globals__
-
-    class _ProgramModule(types.ModuleType):
-        def __getattr__(self, key):
-            try:
-                return program[key]
-            except KeyError:
-                raise AttributeError(key) from None
-
-        def __setattr__(self, key, value):
-            program[key] = value
-
-        def __delattr__(self, key):
-            program.pop(key, None)
-
-    sys.modules[__name__] = _ProgramModule(__name__)
     result = unittest.TestResult()
     unittest.TestSuite([TestCases(name)]).run(result)
     for kind, problems in (("failure", result.failures), ("error", result.errors)):
@@ -72,7 +55,7 @@ def _recode_run_test(name):
 '''
 
 
-def test_methods(test_code: str, where: str) -> list[str]:
+def unittest_methods(test_code: str, where: str) -> list[str]:
     """The `test*` methods unittest would run on `TestCases` (and on its bases defined in the same code)."""
     try:
         tree = ast.parse(test_code)
@@ -141,7 +124,7 @@ class BigCodeBench(CodeBenchmark):
             if missing:
                 raise DataError(f"{source} record {n}: missing field(s) {', '.join(missing)}")
             where = f"{source} ({rec['task_id']})"
-            raw = dict(rec, where=where, methods=test_methods(rec["test"], where))
+            raw = dict(rec, where=where, methods=unittest_methods(rec["test"], where))
             out[rec["task_id"]] = Problem(rec["task_id"], rec["complete_prompt"], rec["entry_point"],
                                           rec["complete_prompt"] + "\n" + rec["canonical_solution"], raw)
         return out
@@ -165,8 +148,7 @@ class BigCodeBench(CodeBenchmark):
     def _tests(self, problem: Problem, reference_times=None) -> AssertTests:
         raw = problem.raw
         steps = "".join(f"    assert _recode_run_test({m!r})\n" for m in raw["methods"])
-        runner = _RUNNER.replace("__ENTRY__", problem.entry_point)
-        return AssertTests(f"{raw['test']}\n{runner}\n\ndef check(candidate):\n{steps}",
+        return AssertTests(f"{raw['test']}\n{_RUNNER}\n\ndef check(candidate):\n{steps}",
                            reference_times=reference_times)
 
     def _reference_job(self, problem: Problem) -> Job:

@@ -21,6 +21,7 @@ import struct
 import sys
 import time
 import traceback
+import types
 
 from recode.sandbox import codec
 
@@ -108,6 +109,15 @@ def _exc_payload(exc: BaseException) -> tuple:
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
         name = OUTPUT_LIMIT  # RLIMIT_FSIZE: Python ignores SIGXFSZ, so the write fails with EFBIG instead
     return ("err", name, error_line(exc))
+
+
+def program_namespace(name: str) -> dict:
+    """The globals of a module registered in sys.modules, as for a file Python runs: `@dataclass`, pickling
+    and `patch(f"{__name__}.f")` look the program's module up there."""
+    module = types.ModuleType(name)
+    module.__builtins__ = builtins
+    sys.modules[name] = module
+    return module.__dict__
 
 
 def run_program(code: str, namespace: dict, channel: Channel, snapshot) -> bool:
@@ -250,7 +260,7 @@ def run_steps(task, namespace: dict, channel: Channel) -> None:
 def run_stdio(code: str, channel: Channel, snapshot, index: int) -> None:
     """Run the program as __main__; stdin/stdout were already pointed at the case's files."""
     start = time.perf_counter()
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    namespace = program_namespace("__main__")
     payload: tuple = ("ok",)
     try:
         exec(compile(code, "<solution>", "exec"), namespace)
@@ -278,7 +288,7 @@ def child_main(task, channel_fd: int, progress=None) -> None:
     if task.kind == "stdio":
         run_stdio(task.code, channel, snapshot, task.indices[0])
     else:
-        namespace = {"__name__": "__solution__", "__builtins__": builtins}
+        namespace = program_namespace("__solution__")
         if run_program(task.code, namespace, channel, snapshot):
             (run_calls if task.kind == "call" else run_steps)(task, namespace, channel)
             problem = tampered(snapshot)
