@@ -138,11 +138,12 @@ def make_run_logger(run_dir: str | Path, console: Console | None = None, quiet: 
             if quiet:
                 return
             if kind == "train":
-                self.console.print(console_line(state.global_step, state.max_steps, logs), highlight=False)
+                self.console.print(console_line(state.global_step, state.max_steps, logs), highlight=False,
+                                   soft_wrap=True)
             elif kind == "eval":
                 stripped = {k.removeprefix("eval_"): v for k, v in logs.items()}
                 self.console.print("eval " + console_line(state.global_step, state.max_steps, stripped),
-                                   highlight=False, style="cyan")
+                                   highlight=False, style="cyan", soft_wrap=True)
 
     return RunLogger()
 

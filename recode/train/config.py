@@ -156,7 +156,7 @@ class TrainConfig:
             elif key == "report_to" and isinstance(value, list):
                 value = ",".join(value)
             else:
-                value = _coerce(key, value, hints[key], where)
+                value = _coerce(key, _yaml_float(value, hints[key]), hints[key], where)
             values[key] = value
         return cls(**values)
 
@@ -223,6 +223,16 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
         else:
             data[key] = parsed
     return data
+
+
+def _yaml_float(value: Any, hint: Any) -> Any:
+    """YAML 1.1 reads `1e-6` (no dot) as a string; accept it for float fields."""
+    if isinstance(value, str) and float in getattr(hint, "__args__", (hint,)):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _find_relative(name: str, config_path: Path) -> str:

@@ -92,7 +92,7 @@ def make_monitor_callback(monitor: HackingMonitor, run_dir: str | Path, action: 
                     with path.open("a", encoding="utf-8") as f:
                         f.write(json.dumps(record) + "\n")
                     console.print(f"[bold yellow]hacking monitor, step {state.global_step}:[/] {signal['message']}"
-                                  + (" -- stopping the run" if action == "stop" else ""))
+                                  + (" -- stopping the run" if action == "stop" else ""), soft_wrap=True)
                 if action == "stop":
                     self.stopped_by = record
                     control.should_training_stop = True

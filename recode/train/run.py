@@ -26,7 +26,7 @@ from recode.reward.pipeline import RewardPipeline
 from recode.train.callbacks import make_run_logger, read_metrics, truncate_logs
 from recode.train.config import TrainConfig
 from recode.train.monitor import HackingMonitor, make_monitor_callback
-from recode.train.trainer import build_trainer, load_task_sets, make_reward
+from recode.train.trainer import build_trainer, load_task_sets, make_reward, process_reward_config
 
 # Keys that may change between a run and its resumption without a warning.
 _RESUMABLE_CHANGES = {"max_steps", "resume", "monitor_action", "report_to", "samples_per_step"}
@@ -73,7 +73,7 @@ def _check_resumed_config(run_dir: Path, cfg: TrainConfig, console: Console) -> 
     changed = sorted(k for k in current if k in saved and saved[k] != current[k] and k not in _RESUMABLE_CHANGES)
     if changed:
         console.print(f"[yellow]warning:[/] resuming {run_dir} with changed key(s): {', '.join(changed)} "
-                      f"(the checkpoint was made with the values in {path})")
+                      f"(the checkpoint was made with the values in {path})", soft_wrap=True)
 
 
 def train(cfg: TrainConfig, console: Console | None = None, quiet: bool = False, use_cpu: bool | None = None,
@@ -86,7 +86,7 @@ def train(cfg: TrainConfig, console: Console | None = None, quiet: bool = False,
     checkpoint, start = last_checkpoint(run_dir) if cfg.resume == "auto" else (None, 0)
     if checkpoint:
         _check_resumed_config(run_dir, cfg, console)
-        console.print(f"resuming from {checkpoint} (step {start})")
+        console.print(f"resuming from {checkpoint} (step {start})", soft_wrap=True)
     if start >= cfg.max_steps:
         raise ConfigError(f"max_steps: the run in {run_dir} is already at step {start}; raise max_steps to continue")
     truncate_logs(run_dir, start)
@@ -99,7 +99,7 @@ def train(cfg: TrainConfig, console: Console | None = None, quiet: bool = False,
         monitor.update(record["step"], record)
     monitor_cb = make_monitor_callback(monitor, run_dir, cfg.monitor_action, console)
     own_pipeline = pipeline is None
-    pipeline = pipeline or RewardPipeline(cfg.reward_settings())
+    pipeline = pipeline or RewardPipeline(process_reward_config(cfg))
     try:
         reward = make_reward(cfg, tasks, pipeline, run_dir)
         callbacks = [make_run_logger(run_dir, console, quiet), monitor_cb, *extra_callbacks]

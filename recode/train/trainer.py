@@ -237,10 +237,28 @@ def max_prompt_tokens(tokenizer, tasks: list[Task]) -> int:
     return max(lengths, default=0)
 
 
+def process_reward_config(cfg: TrainConfig):
+    """The reward config for this process: under `accelerate launch`, each process puts its RM on its own GPU
+    (rm_device auto) and gets an equal share of the CPU cores for its sandbox (sandbox_workers 0)."""
+    import dataclasses
+
+    rc = cfg.reward_settings()
+    local_rank, local_world = int(os.environ.get("LOCAL_RANK", -1)), int(os.environ.get("LOCAL_WORLD_SIZE", 1))
+    changes = {}
+    if local_rank >= 0 and rc.rm_device == "auto" and rc.scorer == "hf":
+        import torch
+
+        if torch.cuda.is_available():
+            changes["rm_device"] = f"cuda:{local_rank}"
+    if local_world > 1 and rc.sandbox_workers == 0:
+        changes["sandbox_workers"] = max(1, (os.cpu_count() or 1) // local_world)
+    return dataclasses.replace(rc, **changes) if changes else rc
+
+
 def make_reward(cfg: TrainConfig, tasks: TaskSets, pipeline: RewardPipeline | None = None, run_dir=None):
     """The TRL reward function: TRLReward over the run's tasks, wrapped to write rollout samples."""
     from recode.train.callbacks import SampleWriter
 
-    pipeline = pipeline or RewardPipeline(cfg.reward_settings())
+    pipeline = pipeline or RewardPipeline(process_reward_config(cfg))
     by_id = {t.task_id: t for t in tasks.train + tasks.eval}
     return SampleWriter(TRLReward(pipeline, by_id), run_dir, cfg.samples_per_step)
