@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from recode.io import DataError
 from recode.reward.commands import reward_app
 from recode.rmbench.commands import rmbench_app
+from recode.train.commands import train_app
 
 app = typer.Typer(help="ReCode: reasoning-aware RL for code LLMs. One command group per pipeline stage.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -22,6 +23,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(reward_app, name="reward")
 app.add_typer(rmbench_app, name="rmbench")
+app.add_typer(train_app, name="train")
 console = Console(stderr=True)
 
 
