@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from recode.generate.commands import generate_app
 from recode.io import DataError
 from recode.reward.commands import reward_app
 from recode.rmbench.commands import rmbench_app
@@ -22,6 +23,7 @@ sandbox_app = typer.Typer(help="The execution sandbox: isolation report and a li
 app.add_typer(eval_app, name="eval")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(reward_app, name="reward")
+app.add_typer(generate_app, name="generate")
 app.add_typer(rmbench_app, name="rmbench")
 app.add_typer(train_app, name="train")
 console = Console(stderr=True)

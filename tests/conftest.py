@@ -26,3 +26,33 @@ def tiny_rm(tmp_path_factory) -> str:
     from tests.tiny_models import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("tiny-rm"), "seqcls")
+
+
+@pytest.fixture(scope="session")
+def openai_server(tiny_lm):
+    """base_url of `recode generate serve` on the tiny model, in a real subprocess (served name: "tiny")."""
+    import subprocess
+    import sys
+    import threading
+
+    cmd = [sys.executable, "-m", "recode.cli", "generate", "serve", "--model", tiny_lm, "--served-name", "tiny",
+           "--port", "0", "--device", "cpu", "--batch-size", "8"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    found: list[str] = []
+
+    def read() -> None:  # the first "serving ... at URL" line, then keep draining so the server never blocks
+        for line in proc.stdout:
+            if not found and line.startswith("serving "):
+                found.append(line.split(" at ")[-1].strip())
+
+    threading.Thread(target=read, daemon=True).start()
+    for _ in range(1200):
+        if found or proc.poll() is not None:
+            break
+        threading.Event().wait(0.1)
+    if not found:
+        proc.kill()
+        pytest.fail(f"`{' '.join(cmd)}` did not start (exit code {proc.poll()})")
+    yield found[0]
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -17,9 +17,12 @@ from recode.generate.base import (
     make_generator,
 )
 from recode.generate.hf import HFGenerator
+from recode.generate.openai_client import OpenAIGenerator
+from recode.generate.vllm import VLLMGenerator
 
 # Registry: backend name -> class. Backends import their heavy dependencies only when constructed.
-BACKENDS: dict[str, type[Generator]] = {"hf": HFGenerator}
+BACKENDS: dict[str, type[Generator]] = {"hf": HFGenerator, "vllm": VLLMGenerator, "openai": OpenAIGenerator}
 
-__all__ = ["BACKENDS", "GenerationError", "GenerationStats", "Generator", "HFGenerator", "SamplingConfig",
+__all__ = ["BACKENDS", "GenerationError", "GenerationStats", "Generator", "HFGenerator", "OpenAIGenerator",
+           "SamplingConfig", "VLLMGenerator",
            "apply_stop", "check_prompts", "make_generator"]
