@@ -1,0 +1,158 @@
+"""Configuration of `recode synth`: one flat dataclass, loadable from YAML, where every key exists in the code.
+
+    tasks: [mbpp-train]
+    backend: openai
+    model: Qwen/Qwen2.5-Coder-32B-Instruct
+    generator_options: {base_url: http://localhost:8000/v1, concurrency: 32}
+    seed_mode: free
+    dimensions: [factual_accuracy, logical_rigor, logical_coherence]
+
+`SynthConfig.load(path, overrides=["seed_samples=8", "dimensions=[logical_rigor]"])` applies `key=value`
+overrides (YAML values). Unknown keys and wrongly typed values raise `ConfigError` naming the key.
+`StageConfig` is the loader shared with the reward-model config (recode/rm/config.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any, get_args, get_origin, get_type_hints
+
+import yaml
+
+from recode.reward.config import ConfigError, _coerce
+
+SEED_MODES = ("free", "reference", "free+reference")
+
+
+def _coerce_any(key: str, value: Any, hint: Any, where: str) -> Any:
+    """Scalars as the reward config checks them; lists and mappings by their element types."""
+    origin = get_origin(hint)
+    if origin is list:
+        (item,) = get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: {key} must be a list, got {value!r}")
+        return [_coerce(f"{key}[{i}]", v, item, where) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: {key} must be a mapping, got {value!r}")
+        return dict(value)
+    return _coerce(key, value, hint, where)
+
+
+class StageConfig:
+    """from_dict / load / to_dict for a config dataclass; subclasses define `validate`."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        pass
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "config"):
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
+        hints = get_type_hints(cls)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
+        return cls(**{k: _coerce_any(k, v, hints[k], where) for k, v in data.items()})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()):
+        """Read a YAML file (or start from the defaults), then apply `key=value` overrides."""
+        data: dict[str, Any] = {}
+        if path is not None:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    data = yaml.safe_load(f) or {}
+            except OSError as exc:
+                raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        for item in overrides:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ConfigError(f"override {item!r}: expected key=value")
+            data[key.strip()] = yaml.safe_load(value) if value.strip() else None
+        return cls.from_dict(data, str(path) if path else cls.__name__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+@dataclass
+class SynthConfig(StageConfig):
+    # -- problems (recode.tasks.load_tasks specs: mbpp-train, leetcode-train, gsm8k-train, or a task JSONL)
+    tasks: list[str] = field(default_factory=lambda: ["mbpp-train"])
+    limit: int | None = None  # first N tasks of each spec
+    max_problem_words: int | None = None  # skip longer problems (small generators cope only with short ones)
+    # -- the generator: any backend of recode.generate (hf | vllm | openai)
+    backend: str = "hf"
+    model: str = "smollm2"  # Hub id, local folder, smollm2, or the served model name (openai)
+    generator_options: dict[str, Any] = field(default_factory=dict)  # to make_generator: base_url, batch_size...
+    prompt_price_per_mtok: float = 0.0  # cost tally: price of 1M prompt tokens (openai backend reports usage)
+    completion_price_per_mtok: float = 0.0
+    # -- seeds: sampled reasoning + code, kept only when the code passes the tests (math: the answer verifies)
+    seed_mode: str = "free"  # free | reference (reasoning written for the known solution) | free+reference
+    seed_samples: int = 4  # samples per problem in free mode
+    seed_samples_short: int | None = None  # samples for problems of at most short_problem_words (None: same)
+    short_problem_words: int = 40
+    seed_temperature: float = 0.7
+    seed_max_new_tokens: int = 512
+    seeds_per_problem: int = 1  # passing samples kept per problem (distinct reasonings)
+    min_reasoning_words: int = 15  # shorter reasonings are no seeds (nothing to rewrite)
+    # -- variants
+    dimensions: list[str] = field(default_factory=lambda: ["factual_accuracy", "logical_rigor", "logical_coherence"])
+    llm_variants: bool = True  # ask the generator for optimized and degraded rewrites
+    variant_samples: int = 2  # rewrites sampled per (seed, dimension, direction); the first that passes QC is kept
+    variant_temperature: float = 0.7
+    variant_max_new_tokens: int = 512
+    rule_degraders: list[str] = field(default_factory=lambda: ["drop_step", "swap_steps", "contradict_claim",
+                                                               "wrong_complexity", "wrong_edge_case"])
+    # -- quality controls (recode/synth/quality.py)
+    min_length_ratio: float = 0.6  # variant words / original words must lie in [min, max]
+    max_length_ratio: float = 1.6
+    near_duplicate: float = 0.95  # LLM variants at least this similar to the original or a sibling are dropped
+    min_anchor_overlap: float = 0.5  # share of the original's problem anchors a variant must keep
+    judge: bool = False  # also ask the generator whether each degraded rewrite is worse (yes/no)
+    # -- pairs
+    pair_types: list[str] = field(default_factory=lambda: ["opt>orig", "orig>deg", "opt>deg"])
+    val_fraction: float = 0.2  # share of problems (not pairs) held out, by a hash of the task id
+    length_balance: bool = False  # subsample so that within each pair type the chosen side is longer half the time
+    seed: int = 0
+
+    def validate(self) -> None:
+        from recode.synth.degrade import RULES
+        from recode.synth.pairs import PAIR_TYPES
+        from recode.synth.prompts import DIMENSIONS
+
+        _check(self.seed_mode in SEED_MODES, f"seed_mode: {self.seed_mode!r} is not one of {', '.join(SEED_MODES)}")
+        unknown = [d for d in self.dimensions if d not in DIMENSIONS]
+        _check(not unknown, f"dimensions: unknown {unknown}; known: {', '.join(DIMENSIONS)}")
+        unknown = [r for r in self.rule_degraders if r not in RULES]
+        _check(not unknown, f"rule_degraders: unknown {unknown}; known: {', '.join(RULES)}")
+        unknown = [p for p in self.pair_types if p not in PAIR_TYPES]
+        _check(not unknown, f"pair_types: unknown {unknown}; known: {', '.join(PAIR_TYPES)}")
+        _check(bool(self.tasks), "tasks: give at least one task source or file")
+        for key in ("seed_samples", "seeds_per_problem", "variant_samples", "seed_max_new_tokens",
+                    "variant_max_new_tokens"):
+            _check(getattr(self, key) >= 1, f"{key}: must be at least 1")
+        _check(0 < self.min_length_ratio <= 1 <= self.max_length_ratio,
+               "min_length_ratio/max_length_ratio: need 0 < min <= 1 <= max")
+        _check(0 < self.near_duplicate <= 1, "near_duplicate: must lie in (0, 1]")
+        _check(0 <= self.min_anchor_overlap <= 1, "min_anchor_overlap: must lie in [0, 1]")
+        _check(0 <= self.val_fraction < 1, "val_fraction: must lie in [0, 1)")
+
+    def samples_for(self, problem_words: int) -> int:
+        if self.seed_samples_short and problem_words <= self.short_problem_words:
+            return self.seed_samples_short
+        return self.seed_samples

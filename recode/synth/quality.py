@@ -1,0 +1,100 @@
+"""Quality controls on rewrites: a variant is kept only if it is still reasoning about the same problem.
+
+`check_variant` returns the reasons a variant is rejected (empty: kept). The checks:
+
+- format: empty, or carries tags (`<think>`, `<answer>`, chat special tokens) or a chat preamble the RM
+  would learn as a marker ("Here is the rewritten reasoning"). `clean_rewrite` strips the harmless wrappers
+  (a leading "Rewritten reasoning:" label, surrounding quotes) before the checks.
+- leaks_code: a fenced code block, or more verbatim lines of the seed's program than the original has:
+  the RM must judge the reasoning, not find the answer in it.
+- changes_problem: the original's *anchors* (identifiers and numbers of the problem statement that the
+  original reasoning mentions, e.g. the function name and example values) are mostly gone
+  (kept share < `min_anchor_overlap`).
+- length: words(variant) / words(original) outside [min_length_ratio, max_length_ratio], so that "longer is
+  better" cannot explain the pairs (pairs.py reports how well it does anyway).
+- near_duplicate: similarity to the original or to an already kept sibling of at least `near_duplicate`
+  (rule-based variants differ from the original by construction; for them only an exact copy counts).
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+_TAGS = re.compile(r"</?(think|answer)>|<\|[^|<>\s]{1,40}\|>", re.IGNORECASE)
+_PREAMBLE = re.compile(r"^\s*(sure|certainly|of course|here is|here's|below is|i have rewritten|as requested)\b",
+                       re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(\*\*)?(rewritten|improved|revised|degraded|optimized)( reasoning)?(\s*:\s*\*\*|\*\*\s*:|\s*:)\s*",
+                    re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(```|~~~)", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?")
+_COMMON = set(re.findall(r"\w+", """a an and are as at be but by can do each else for from function given has have if
+in is it its list of on or return returns that the then this to using value values when which with write you your
+number numbers string strings should test code pass assert true false none"""))
+
+
+def clean_rewrite(text: str) -> str:
+    """Strip wrappers a rewrite may come in: a label line, surrounding quotes, trailing special tokens.
+
+    Example:
+        >>> clean_rewrite('Rewritten reasoning: "First sort the list."')
+        'First sort the list.'
+    """
+    text = re.sub(r"(<\|[^|<>\s]{1,40}\|>\s*)+\Z", "", text.strip()).strip()
+    text = _LABEL.sub("", text, count=1).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
+    return text
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def similarity(a: str, b: str) -> float:
+    """Word-level similarity in [0, 1] (difflib ratio over word sequences)."""
+    return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+
+
+def code_lines(code: str) -> set[str]:
+    """Lines of a program long enough to be telling when copied verbatim."""
+    out = set()
+    for line in (code or "").splitlines():
+        line = line.strip()
+        if len(line) >= 16 and not line.startswith("#"):
+            out.add(line)
+    return out
+
+
+def anchors(problem: str, reasoning: str) -> set[str]:
+    """Identifiers and numbers of the problem that the reasoning mentions (minus common words)."""
+    in_problem = {w for w in _WORD.findall(problem) if w.lower() not in _COMMON and len(w) > 1 or w.isdigit()}
+    return {w for w in _WORD.findall(reasoning) if w in in_problem}
+
+
+def check_variant(original: str, variant: str, problem: str, code: str, *, min_length_ratio: float,
+                  max_length_ratio: float, near_duplicate: float, min_anchor_overlap: float,
+                  siblings: list[str] = (), rule_based: bool = False) -> list[str]:
+    """Reasons to reject `variant` (a rewrite of `original` for `problem`, whose program is `code`)."""
+    reasons = []
+    if not variant.strip():
+        return ["format: empty"]
+    if _TAGS.search(variant):
+        reasons.append("format: tags")
+    if _PREAMBLE.match(variant):
+        reasons.append("format: preamble")
+    if _FENCE.search(variant) and not _FENCE.search(original):
+        reasons.append("leaks_code: code block")
+    program = code_lines(code)
+    if program and len({ln for ln in program if ln in variant}) > len({ln for ln in program if ln in original}):
+        reasons.append("leaks_code: program lines")
+    kept = anchors(problem, original)
+    if kept and len(kept & set(_WORD.findall(variant))) / len(kept) < min_anchor_overlap:
+        reasons.append("changes_problem: anchors lost")
+    ratio = words(variant) / max(1, words(original))
+    if not min_length_ratio <= ratio <= max_length_ratio:
+        reasons.append(f"length: ratio {ratio:.2f}")
+    limit = 1.0 if rule_based else near_duplicate
+    if any(similarity(variant, other) >= limit for other in [original, *siblings]):
+        reasons.append("near_duplicate")
+    return reasons
