@@ -57,3 +57,9 @@ def test_stats_and_render(gen):
 def test_unknown_model_is_a_generation_error(tmp_path):
     with pytest.raises(GenerationError, match="cannot load"):
         make_generator("hf", str(tmp_path), device="cpu")
+
+
+def test_static_cache_gives_the_same_greedy_text(gen, tiny_lm):
+    sampling = SamplingConfig(max_new_tokens=6)
+    with make_generator("hf", tiny_lm, device="cpu", batch_size=2, static_cache=True) as static:
+        assert static.generate(CHATS, sampling) == gen.generate(CHATS, sampling)  # incl. a padded last batch
