@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from recode.generate.commands import generate_app
 from recode.io import DataError
 from recode.reward.commands import reward_app
+from recode.rm.commands import rm_app
 from recode.rmbench.commands import rmbench_app
+from recode.synth.commands import synth_app
 from recode.train.commands import train_app
 
 app = typer.Typer(help="ReCode: reasoning-aware RL for code LLMs. One command group per pipeline stage.",
@@ -26,6 +28,8 @@ app.add_typer(reward_app, name="reward")
 app.add_typer(generate_app, name="generate")
 app.add_typer(rmbench_app, name="rmbench")
 app.add_typer(train_app, name="train")
+app.add_typer(synth_app, name="synth")
+app.add_typer(rm_app, name="rm")
 console = Console(stderr=True)
 
 
