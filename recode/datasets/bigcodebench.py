@@ -49,8 +49,12 @@ def _recode_run_test(name):
     unittest.TestSuite([TestCases(name)]).run(result)
     for kind, problems in (("failure", result.failures), ("error", result.errors)):
         if problems:
-            last = problems[0][1].strip().splitlines()[-1]
-            raise (AssertionError if kind == "failure" else RuntimeError)(last)
+            lines = problems[0][1].rstrip().splitlines()
+            frames = [i for i, line in enumerate(lines) if line.startswith("  File ")]
+            start = frames[-1] + 1 if frames else 0
+            # the exception's first line: the first unindented line after the innermost frame
+            first = next((line for line in lines[start:] if line and not line[0].isspace()), lines[-1])
+            raise (AssertionError if kind == "failure" else RuntimeError)(first[:500])
     return True
 '''
 

@@ -180,15 +180,20 @@ class CodeBenchmark(Benchmark):
         return {t: m for t in ids if (m := self.missing_modules(self.problems[t]))}
 
     def score(self, samples: list[dict], **kwargs) -> list[dict]:
-        """Score like `recode.eval.score.score_samples`, with rows for skipped tasks put in place of a run."""
-        from recode.eval.score import normalize_task_id, score_samples
+        """`Benchmark.score` on the tasks that can run, and a skipped row for each sample of the others."""
+        from recode.eval.score import normalize_task_id
 
         source = kwargs.get("source", "sample")
-        ids = [normalize_task_id(self, s.get("task_id") if isinstance(s, dict) else None, f"{source} line {n}")
-               for n, s in enumerate(samples, 1)]
+        ids = []
+        for n, sample in enumerate(samples, 1):  # checked here, so that errors name the caller's line numbers
+            where = f"{source} line {n}"
+            if not isinstance(sample, dict) or "task_id" not in sample:
+                raise DataError(f"{where}: missing field `task_id`")
+            ids.append(normalize_task_id(self, sample["task_id"], where))
+            self.solution_of(dict(sample, task_id=ids[-1]), where)
         skip = self.skipped(set(ids))
         run = [n for n, t in enumerate(ids) if t not in skip]
-        rows = score_samples(self, [samples[n] for n in run], **kwargs) if run else []
+        rows = super().score([samples[n] for n in run], **kwargs) if run else []
         by_index = dict(zip(run, rows))
         seen: Counter = Counter()
         out = []

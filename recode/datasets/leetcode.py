@@ -8,7 +8,8 @@ calibrated from the reference solution (`clamp(4 x its time, 1 s, 20 s)`, as for
 
 Options: `since` / `until` (YYYY-MM-DD, inclusive, on `estimated_date`), `path` (another file of the same schema;
 default $RECODE_LEETCODE_PATH, else the local data folder). Problems whose preamble, tests or reference import a
-module that is not installed (the preamble of 17 of them imports `sortedcontainers`) are skipped, not failed.
+module that is not installed are skipped, not failed: without `sortedcontainers` that is 18 of them (17 preambles
+import it, and one more reference solution).
 """
 
 from __future__ import annotations
