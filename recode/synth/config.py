@@ -121,7 +121,7 @@ class SynthConfig(StageConfig):
     # -- quality controls (recode/synth/quality.py)
     min_length_ratio: float = 0.6  # variant words / original words must lie in [min, max]
     max_length_ratio: float = 1.6
-    near_duplicate: float = 0.95  # LLM variants at least this similar to the original or a sibling are dropped
+    min_changed_words: int = 1  # fewer changed words than this (vs the original or a sibling): a near-duplicate
     min_anchor_overlap: float = 0.5  # share of the original's problem anchors a variant must keep
     judge: bool = False  # also ask the generator whether each degraded rewrite is worse (yes/no)
     # -- pairs
@@ -148,7 +148,7 @@ class SynthConfig(StageConfig):
             _check(getattr(self, key) >= 1, f"{key}: must be at least 1")
         _check(0 < self.min_length_ratio <= 1 <= self.max_length_ratio,
                "min_length_ratio/max_length_ratio: need 0 < min <= 1 <= max")
-        _check(0 < self.near_duplicate <= 1, "near_duplicate: must lie in (0, 1]")
+        _check(self.min_changed_words >= 1, "min_changed_words: must be at least 1")
         _check(0 <= self.min_anchor_overlap <= 1, "min_anchor_overlap: must lie in [0, 1]")
         _check(0 <= self.val_fraction < 1, "val_fraction: must lie in [0, 1)")
 

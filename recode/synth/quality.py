@@ -12,8 +12,9 @@
   (kept share < `min_anchor_overlap`).
 - length: words(variant) / words(original) outside [min_length_ratio, max_length_ratio], so that "longer is
   better" cannot explain the pairs (pairs.py reports how well it does anyway).
-- near_duplicate: similarity to the original or to an already kept sibling of at least `near_duplicate`
-  (rule-based variants differ from the original by construction; for them only an exact copy counts).
+- near_duplicate: fewer than `min_changed_words` words differ (case and punctuation ignored) from the original
+  or from an already kept sibling. A rewrite that changes one fact is a useful minimal contrast, so the default
+  is 1: only rewrites that change nothing are dropped.
 """
 
 from __future__ import annotations
@@ -51,9 +52,19 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def similarity(a: str, b: str) -> float:
-    """Word-level similarity in [0, 1] (difflib ratio over word sequences)."""
-    return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+def _norm_words(text: str) -> list[str]:
+    return [w for w in (re.sub(r"[^\w^*+/<>=-]", "", w.lower()) for w in text.split()) if w]
+
+
+def changed_words(a: str, b: str) -> int:
+    """How many words differ between two texts (inserted, deleted or replaced; case and punctuation ignored).
+
+    Example:
+        >>> changed_words("It runs in O(n) time.", "it runs in O(n^2) time")
+        1
+    """
+    ops = SequenceMatcher(None, _norm_words(a), _norm_words(b), autojunk=False).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
 
 
 def code_lines(code: str) -> set[str]:
@@ -73,8 +84,8 @@ def anchors(problem: str, reasoning: str) -> set[str]:
 
 
 def check_variant(original: str, variant: str, problem: str, code: str, *, min_length_ratio: float,
-                  max_length_ratio: float, near_duplicate: float, min_anchor_overlap: float,
-                  siblings: list[str] = (), rule_based: bool = False) -> list[str]:
+                  max_length_ratio: float, min_changed_words: int, min_anchor_overlap: float,
+                  siblings: list[str] = ()) -> list[str]:
     """Reasons to reject `variant` (a rewrite of `original` for `problem`, whose program is `code`)."""
     reasons = []
     if not variant.strip():
@@ -94,7 +105,6 @@ def check_variant(original: str, variant: str, problem: str, code: str, *, min_l
     ratio = words(variant) / max(1, words(original))
     if not min_length_ratio <= ratio <= max_length_ratio:
         reasons.append(f"length: ratio {ratio:.2f}")
-    limit = 1.0 if rule_based else near_duplicate
-    if any(similarity(variant, other) >= limit for other in [original, *siblings]):
+    if any(changed_words(variant, other) < min_changed_words for other in [original, *siblings]):
         reasons.append("near_duplicate")
     return reasons

@@ -27,11 +27,11 @@ from recode.synth.quality import check_variant, clean_rewrite
 from recode.synth.seeds import GenerateFn
 
 
-def _qc(cfg: SynthConfig, seed: dict, text: str, siblings: list[str], rule_based: bool) -> list[str]:
+def _qc(cfg: SynthConfig, seed: dict, text: str, siblings: list[str]) -> list[str]:
     return check_variant(seed["reasoning"], text, seed["problem"], seed.get("artifact") or "",
                          min_length_ratio=cfg.min_length_ratio, max_length_ratio=cfg.max_length_ratio,
-                         near_duplicate=cfg.near_duplicate, min_anchor_overlap=cfg.min_anchor_overlap,
-                         siblings=siblings, rule_based=rule_based)
+                         min_changed_words=cfg.min_changed_words, min_anchor_overlap=cfg.min_anchor_overlap,
+                         siblings=siblings)
 
 
 def llm_rewrites(seeds: list[dict], cfg: SynthConfig, generate: GenerateFn) -> dict[tuple[str, str, str], list[str]]:
@@ -55,7 +55,7 @@ def triple_row(seed: dict, dimension: str, rewrites: dict, cfg: SynthConfig) -> 
         source = f"llm:{direction}"
         for text in rewrites.get((seed["seed_id"], dimension, direction), []):
             text = clean_rewrite(text)
-            reasons = _qc(cfg, seed, text, kept, rule_based=False)
+            reasons = _qc(cfg, seed, text, kept)
             if reasons:
                 row["rejected"].append({"source": source, "reasons": reasons})
                 continue
@@ -72,7 +72,7 @@ def triple_row(seed: dict, dimension: str, rewrites: dict, cfg: SynthConfig) -> 
         if text is None:
             row["rejected"].append({"source": f"rule:{name}", "reasons": ["not applicable"]})
             continue
-        reasons = _qc(cfg, seed, text, kept, rule_based=True)
+        reasons = _qc(cfg, seed, text, kept)
         if reasons:
             row["rejected"].append({"source": f"rule:{name}", "reasons": reasons})
         else:

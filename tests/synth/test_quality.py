@@ -1,13 +1,13 @@
 """Quality controls reject the failure modes of rewrites and keep honest ones."""
 
-from recode.synth.quality import anchors, check_variant, clean_rewrite
+from recode.synth.quality import anchors, changed_words, check_variant, clean_rewrite
 
 PROBLEM = "Write a function to find the sum of even numbers.\nYour code should pass this test:\nassert sum_even([1, 2, 4]) == 6"
 ORIGINAL = ("I need sum_even to add the even values of the list. For [1, 2, 4] the even values are 2 and 4, so the "
             "answer is 6. I loop over the list, test each value with modulo 2 and add it to a running total. An empty "
             "list gives 0.")
 CODE = "def sum_even(xs):\n    return sum(x for x in xs if x % 2 == 0)"
-LIMITS = {"min_length_ratio": 0.6, "max_length_ratio": 1.6, "near_duplicate": 0.95, "min_anchor_overlap": 0.5}
+LIMITS = {"min_length_ratio": 0.6, "max_length_ratio": 1.6, "min_changed_words": 1, "min_anchor_overlap": 0.5}
 
 
 def check(variant, **kw):
@@ -45,12 +45,12 @@ def test_length_ratio():
 
 
 def test_near_duplicates():
-    assert "near_duplicate" in check(ORIGINAL.replace("running total", "running sum"))
-    assert "near_duplicate" not in check(ORIGINAL.replace("running total", "running sum"), rule_based=True)
-    assert "near_duplicate" in check(ORIGINAL, rule_based=True)
+    assert "near_duplicate" in check(ORIGINAL.replace("I loop", "i loop,"))  # case and punctuation only
+    assert "near_duplicate" not in check(ORIGINAL.replace("answer is 6", "answer is 7"))  # one fact: a contrast
+    assert "near_duplicate" in check(ORIGINAL.replace("answer is 6", "answer is 7"), min_changed_words=2)
     sibling = ORIGINAL.replace("I loop", "We loop")
-    variant = sibling.replace("running total", "running sum")
-    assert "near_duplicate" in check(variant, near_duplicate=0.97, siblings=[sibling])
+    assert "near_duplicate" in check(sibling + " ", siblings=[sibling])
+    assert changed_words("a b c d", "a x c") == 2
 
 
 def test_clean_rewrite_strips_wrappers():
