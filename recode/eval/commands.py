@@ -61,8 +61,11 @@ def eval_score(
         records = read_jsonl(samples)
         with _Bars() as bars:
             limits = Limits(time_floor_s=time_floor, time_factor=time_factor)
-            rows = score_samples(bench, records, workers=workers or None, fail_fast=fail_fast, isolation=isolation,
-                                 on_progress=bars, source=str(samples), limits=limits)
+            if bench.domain == "math":  # answers are checked with math-verify: nothing runs in the sandbox
+                rows = bench.score(records, workers=workers, on_progress=bars, source=str(samples))
+            else:
+                rows = score_samples(bench, records, workers=workers or None, fail_fast=fail_fast,
+                                     isolation=isolation, on_progress=bars, source=str(samples), limits=limits)
     except (DataError, UnknownBenchmark, SandboxError, ValueError) as exc:
         _fail(str(exc))
     write_jsonl(out, rows)
@@ -179,7 +182,7 @@ def _print_run(summary: dict, out: str) -> None:
           f"completions, {g['tokens_per_s']} tokens/s")
     for spec, r in summary["benchmarks"].items():
         parts = [f"{spec}: {r['n_tasks']} tasks"]
-        parts += [f"{k} {100 * v:.1f}%" for k, v in r.items() if k.startswith("pass@")]
+        parts += [f"{k} {100 * v:.1f}%" for k, v in r.items() if k.startswith(("pass@", "maj@"))]
         if "base" in r and "pass@1" in r["base"]:
             parts.append(f"base pass@1 {100 * r['base']['pass@1']:.1f}%")
         missing = r.get("no_code", r.get("no_answer"))

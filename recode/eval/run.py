@@ -278,7 +278,7 @@ def generate_all(config: EvalConfig, benches: list[_Bench], generator: Generator
 
 
 def summarize_bench(b: _Bench, rows: list[dict], samples: list[dict], n: int) -> dict:
-    from recode.eval.metrics import summarize, summarize_buckets
+    from recode.eval.metrics import summarize, summarize_buckets, summarize_majority
 
     ks = [k for k in (1, 10, 100) if k <= n]
     out = {"benchmark": b.bench.name, "spec": b.spec, "domain": b.bench.domain, "n_tasks": len(b.problems),
@@ -294,6 +294,7 @@ def summarize_bench(b: _Bench, rows: list[dict], samples: list[dict], n: int) ->
         out["no_code"] = sum(s["no_code"] for s in samples)
     else:
         out["no_answer"] = sum(r.get("answer") is None for r in rows)
+        out.update(summarize_majority(rows))  # maj@k over the samples' normalized answers, k up to n
     formats = [parse_completion(s["completion"], b.bench.domain).format_ok for s in samples]
     out["format_ok"] = sum(formats) / len(formats) if formats else 0.0
     return out

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 
 from recode.datasets import Benchmark, get_benchmark
-from recode.eval.metrics import summarize
+from recode.eval.metrics import summarize, summarize_majority
 from recode.io import DataError
 from recode.sandbox import JobResult, Limits, SandboxPool
 
@@ -99,4 +99,6 @@ def summary(rows: list[dict], benchmark: str | Benchmark) -> dict:
            "base": summarize(rows, "base_passed"), "status_counts": dict(Counter(r["status"] for r in rows))}
     if bench.has_plus:
         out["plus"] = summarize(rows, "plus_passed")
+    if bench.domain == "math":
+        out.update(summarize_majority(rows))
     return out
