@@ -104,7 +104,8 @@ def summarize(steps: list[dict]) -> dict:
     gen = sum(s.get("time/generation_s", 0.0) for s in later)
     tokens = sum(s.get("tokens/completion", 0.0) for s in later)
     step_total = sum(s.get("time/step_s", 0.0) for s in later)
-    return {"steps": len(steps), "first_step_s": steps[0].get("time/step_s"),
+    return {"steps": len(steps), "mean_includes_first_step": len(steps) == 1,
+            "first_step_s": steps[0].get("time/step_s"),
             "first_generation_s": steps[0].get("time/generation_s"), "mean_over_steps": len(later),
             "mean": mean, "generation_tokens_per_s": tokens / gen if gen else None,
             "step_tokens_per_s": tokens / step_total if step_total else None}
@@ -172,6 +173,8 @@ def speedup(result: dict) -> dict:
         return {}
     d, f = v["defaults"]["summary"], v["fast"]["summary"]
     out = {}
+    if d["mean_includes_first_step"] or f["mean_includes_first_step"]:
+        out["note"] = "a variant ran one step only: its mean includes warm-up (and, for fast, compilation)"
     if d.get("generation_tokens_per_s") and f.get("generation_tokens_per_s"):
         out["generation_tokens_per_s"] = f["generation_tokens_per_s"] / d["generation_tokens_per_s"]
     for key in ("time/step_s", "time/generation_s"):

@@ -243,7 +243,7 @@ def process_reward_config(cfg: TrainConfig):
     import dataclasses
 
     rc = cfg.reward_settings()
-    local_rank, local_world = int(os.environ.get("LOCAL_RANK", -1)), int(os.environ.get("LOCAL_WORLD_SIZE", 1))
+    local_rank, local_world = int(os.environ.get("LOCAL_RANK", "-1")), int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
     changes = {}
     if local_rank >= 0 and rc.rm_device == "auto" and rc.scorer == "hf":
         import torch

@@ -52,7 +52,7 @@ def test_sigkill_then_resume(tmp_path, tiny_lm):
         time.sleep(0.2)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "resumed from step" in done.stdout
     steps = [r["step"] for r in read_jsonl(metrics) if r["kind"] == "train"]
@@ -61,9 +61,9 @@ def test_sigkill_then_resume(tmp_path, tiny_lm):
 
 def test_gpu_benchmark_script_runs_on_cpu(tmp_path, tiny_lm):
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks/gpu_train.py"), "--model", tiny_lm, "--out", str(out),
-                           "--prompts", "2", "--generations", "2", "--max-new-tokens", "8", "--max-steps", "2",
-                           "--budget-s", "240"], cwd=ROOT, capture_output=True, text=True, timeout=400)
+    command = [sys.executable, str(ROOT / "benchmarks/gpu_train.py"), "--model", tiny_lm, "--out", str(out),
+               "--prompts", "2", "--generations", "2", "--max-new-tokens", "8", "--max-steps", "2", "--budget-s", "240"]
+    done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=400)
     result = json.loads(out.read_text())
     assert done.returncode == 0, (result["errors"], done.stderr[-2000:])
     for variant in ("defaults", "fast"):
@@ -71,4 +71,4 @@ def test_gpu_benchmark_script_runs_on_cpu(tmp_path, tiny_lm):
         assert summary["steps"] >= 1 and summary["generation_tokens_per_s"] > 0
         step = result["variants"][variant]["steps"][0]
         assert step["time/step_s"] >= step["time/generation_s"] + step["time/reward_s"]
-    assert set(result["speedup_fast_over_defaults"]) == {"generation_tokens_per_s", "step_time", "generation_time"}
+    assert {"generation_tokens_per_s", "step_time", "generation_time"} <= set(result["speedup_fast_over_defaults"])
