@@ -62,7 +62,8 @@ def test_sigkill_then_resume(tmp_path, tiny_lm):
 def test_gpu_benchmark_script_runs_on_cpu(tmp_path, tiny_lm):
     out = tmp_path / "bench.json"
     command = [sys.executable, str(ROOT / "benchmarks/gpu_train.py"), "--model", tiny_lm, "--out", str(out),
-               "--prompts", "2", "--generations", "2", "--max-new-tokens", "8", "--max-steps", "2", "--budget-s", "240"]
+               "--prompts", "2", "--generations", "2", "--max-new-tokens", "8", "--max-steps", "2",
+               "--budget-s", "240"]
     done = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True, timeout=400)
     result = json.loads(out.read_text())
     assert done.returncode == 0, (result["errors"], done.stderr[-2000:])
