@@ -99,8 +99,15 @@ class Benchmark:
         raise NotImplementedError
 
     def user_prompt(self, problem: Problem) -> str:
-        """The plain instruction for a chat model: EvalPlus's wording around the task's prompt."""
-        return f"{CODE_INSTRUCTION}\n```\n{problem.prompt.strip()}\n```\n"
+        """The plain instruction for a chat model: EvalPlus's wording around the task's prompt.
+
+        A task without a code prompt (classic MBPP) is described as MBPP+ describes it: its text and first test
+        in a docstring."""
+        task = problem.prompt.strip()
+        if not task:
+            tests = str(problem.raw.get("test_code") or "").strip().splitlines()
+            task = '"""\n' + "\n".join([str(problem.raw.get("text", "")).strip(), *tests[:1]]).strip() + '\n"""'
+        return f"{CODE_INSTRUCTION}\n```\n{task}\n```\n"
 
     def buckets(self, problem: Problem) -> dict[str, str]:
         """Labels to split results by, e.g. {"difficulty": "easy", "month": "2024-05"}; none by default."""

@@ -125,7 +125,16 @@ class Generator:
         chats = check_prompts(prompts)
         if not chats:
             return []
-        outs = self._generate(chats, sampling, on_progress)
+        reported = [0]
+
+        def progress(done: int, total: int) -> None:
+            reported[0] = done
+            if on_progress:
+                on_progress(done, total)
+
+        outs = self._generate(chats, sampling, progress)
+        if on_progress and reported[0] != len(chats):  # a backend that reports nothing still ends at 100%
+            on_progress(len(chats), len(chats))
         if len(outs) != len(chats) or any(len(o) != sampling.n for o in outs):
             raise GenerationError(f"{self.name} backend returned {[len(o) for o in outs]} completions for "
                                   f"{len(chats)} prompts x n={sampling.n}")

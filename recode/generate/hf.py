@@ -9,6 +9,7 @@ cache is sized once.
 
 from __future__ import annotations
 
+import math
 import time
 
 from recode.generate.base import Chat, GenerationError, Generator, ProgressFn, SamplingConfig, apply_stop
@@ -39,6 +40,7 @@ class HFGenerator(Generator):
         self.batch_size = batch_size
         self.static_cache = self.device.startswith("cuda") if static_cache is None else static_cache
         self.eos_ids = self._eos_ids()
+        self.batches: list[dict] = []
 
     def _eos_ids(self) -> list[int]:
         ids = self.lm.generation_config.eos_token_id
@@ -68,6 +70,8 @@ class HFGenerator(Generator):
         # Greedy decoding gives n identical completions: decode once and copy.
         n_decode = 1 if sampling.greedy else sampling.n
         per_batch = max(1, self.batch_size // n_decode)
+        if self.static_cache:  # equal batches: the last one is not mostly padding rows
+            per_batch = math.ceil(len(texts) / math.ceil(len(texts) / per_batch))
         outs: list[list[str]] = [[] for _ in texts]
         done = 0
         for b, start in enumerate(range(0, len(order), per_batch)):
@@ -109,9 +113,15 @@ class HFGenerator(Generator):
         except torch.OutOfMemoryError as exc:
             raise GenerationError(f"out of memory generating a batch of {rows * n_decode} sequences; lower "
                                   "batch_size") from exc
-        self.stats.seconds += time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        self.stats.seconds += seconds
         new = out[:real * n_decode, enc["input_ids"].shape[1]:].cpu()
-        self.stats.completion_tokens += self._count_tokens(new)
+        tokens = self._count_tokens(new)
+        self.stats.completion_tokens += tokens
+        # Per batch, for throughput reports (the first batch on CUDA includes the compilation).
+        self.batches.append({"rows": rows * n_decode, "prompt_len": enc["input_ids"].shape[1],
+                             "steps": out.shape[1] - enc["input_ids"].shape[1], "tokens": tokens,
+                             "seconds": round(seconds, 3)})
         decoded = self.tokenizer.batch_decode(new, skip_special_tokens=True)
         return [apply_stop(t, sampling.stop) for t in decoded]
 

@@ -49,8 +49,8 @@ class OpenAIGenerator(Generator):
                                     or "EMPTY", timeout=timeout, max_retries=0)
         self.concurrency, self.max_retries, self.backoff_s = concurrency, max_retries, backoff_s
         self._lock = threading.Lock()
-        if check:
-            self._call(self.client.models.list)
+        if check:  # one quick retry only: a server that is not there at all is usually a wrong URL
+            self._call(self.client.models.list, retries=min(1, max_retries))
 
     def _transient(self, exc: Exception) -> bool:
         o = self.openai
@@ -58,20 +58,21 @@ class OpenAIGenerator(Generator):
             return True
         return isinstance(exc, o.APIStatusError) and (exc.status_code == 429 or exc.status_code >= 500)
 
-    def _call(self, fn, **kwargs):
+    def _call(self, fn, retries: int | None = None, **kwargs):
         """`fn(**kwargs)`, retried on transient errors; any failure becomes a GenerationError naming the server."""
-        for attempt in range(self.max_retries + 1):
+        retries = self.max_retries if retries is None else retries
+        for attempt in range(retries + 1):
             try:
                 return fn(**kwargs)
             except self.openai.OpenAIError as exc:
                 if not self._transient(exc):
                     raise GenerationError(f"server {self.base_url} refused the request: {exc}") from exc
-                if attempt == self.max_retries:
+                if attempt == retries:
                     if isinstance(exc, self.openai.APIConnectionError):
                         raise GenerationError(f"cannot reach an OpenAI-compatible server at {self.base_url} "
                                               f"({exc}); start one or pass the right base_url") from exc
-                    raise GenerationError(f"server {self.base_url} kept failing after {self.max_retries} "
-                                          f"retries: {exc}") from exc
+                    raise GenerationError(f"server {self.base_url} kept failing after {retries} retries: {exc}") \
+                        from exc
                 time.sleep(self.backoff_s * 2 ** attempt * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
