@@ -210,15 +210,13 @@ class CodeBenchmark(Benchmark):
 
     def summary(self, rows: list[dict]) -> dict:
         """The usual summary (pass@k, status counts), then pass@k per bucket and the skipped tasks."""
-        from recode.eval.metrics import summarize_buckets
+        from recode.eval.metrics import summarize_buckets, summarize_skipped
         from recode.eval.score import summary
 
         out = summary(rows, self)
         ids = {r["task_id"] for r in rows}
         out["buckets"] = summarize_buckets(rows, {t: self.buckets(self.problems[t]) for t in ids})
-        skipped = {r["task_id"]: r["missing_modules"] for r in rows if r.get("status") == "skipped"}
-        out["skipped"] = {"n_tasks": len(skipped), "tasks": dict(sorted(skipped.items())),
-                          "modules": dict(Counter(m for mods in skipped.values() for m in mods).most_common())}
+        out["skipped"] = summarize_skipped(rows)
         return out
 
 

@@ -98,3 +98,15 @@ def summarize_majority(rows: Iterable[dict], ks: Iterable[int] = (4, 8, 16, 32, 
         return {}
     n_min = min(counts.values())
     return {f"maj@{k}": majority_at_k(rows, k) for k in sorted(set(ks) | {n_min}) if 1 < k <= n_min}
+
+
+def summarize_skipped(rows: Iterable[dict]) -> dict:
+    """Tasks skipped because modules they need are not installed (rows with `missing_modules`), and how often
+    each module was the reason: {"n_tasks": 1, "tasks": {task_id: [modules]}, "modules": {module: n_tasks}}."""
+    tasks = {r["task_id"]: list(r["missing_modules"]) for r in rows if r.get("missing_modules")}
+    modules: dict[str, int] = defaultdict(int)
+    for mods in tasks.values():
+        for m in mods:
+            modules[m] += 1
+    return {"n_tasks": len(tasks), "tasks": dict(sorted(tasks.items())),
+            "modules": dict(sorted(modules.items(), key=lambda kv: (-kv[1], kv[0])))}
