@@ -139,3 +139,27 @@ def test_offline_without_a_local_copy_says_what_to_pass(monkeypatch):
     monkeypatch.setattr(datasets, "load_dataset", offline)
     with pytest.raises(DataError, match="offline, pass a local copy: path=.*test.jsonl, test2.jsonl.*RECODE_LCB_PATH"):
         _ = get_benchmark("livecodebench", release="release_v2").problems
+
+
+def test_online_the_release_files_are_read_from_the_hub(monkeypatch):
+    import datasets
+
+    from recode.io import read_jsonl
+
+    calls = []
+
+    def fake_load(*args, **kwargs):
+        calls.append((args, kwargs))
+        rows = read_jsonl(FIXTURE / "test2.jsonl")
+        for row in rows:  # pyarrow's JSON reader turns ISO date strings into datetimes
+            import datetime
+
+            row["contest_date"] = datetime.datetime.fromisoformat(row["contest_date"])
+        return rows
+
+    monkeypatch.delenv("RECODE_LCB_PATH", raising=False)
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    bench = get_benchmark("livecodebench", release="v2", since="2024-06-01")
+    assert set(bench.problems) == {"3194"} and bench.problems["3194"].raw["contest_date"] == "2024-06-02"
+    assert calls == [(("json",), {"data_files": ["hf://datasets/livecodebench/code_generation_lite/test2.jsonl"],
+                                  "split": "train"})]
