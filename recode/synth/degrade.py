@@ -12,6 +12,8 @@ steps, nothing to change). Registry `RULES`: name -> (rule, dimension).
   false "constant time" claim is added when the code loops or recurses.
 - wrong_edge_case (factual_accuracy): a statement about an edge case is replaced by the false claim that the
   case cannot matter.
+- wrong_arithmetic (factual_accuracy; made for math, recode/synth/math_domain.py): the result of one worked
+  calculation ("3 * 6 = 18") is made wrong.
 
 Steps are the reasoning's non-empty lines when it has several, else its sentences.
 """
@@ -21,6 +23,8 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
+
+from recode.synth.math_domain import wrong_arithmetic
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`])")
 _JUSTIFY = re.compile(r"\b(because|since|so that|therefore|thus|if|otherwise|must|need|edge|empty|zero|negative|"
@@ -133,6 +137,7 @@ RULES: dict[str, tuple[Rule, str]] = {
     "contradict_claim": (contradict_claim, "logical_coherence"),
     "wrong_complexity": (wrong_complexity, "factual_accuracy"),
     "wrong_edge_case": (wrong_edge_case, "factual_accuracy"),
+    "wrong_arithmetic": (wrong_arithmetic, "factual_accuracy"),  # made for math; applies to code reasoning too
 }
 
 

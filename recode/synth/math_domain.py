@@ -36,10 +36,10 @@ MATH_INSTRUCTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# "= 18", "= $80", "= 3.75": a result; it counts as a calculation when the text before it (same line, since the
-# previous "=") holds a number and an operator, as in "3 * 6 = 18" or "200 GB * 40% = 80 GB"
-_RESULT = re.compile(r"=\s*\\?\$?\s*(-?\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.]*\w)")
-_OPERATOR = re.compile(r"[-+*/×÷]|\\times|\\cdot|\\div|\bx\b")
+# "= 18", "= $80", "= 3.75", "== 0": a result; it counts as a calculation when the text before it (same line,
+# since the previous "=") holds a number and an operator, as in "3 * 6 = 18", "200 GB * 40% = 80 GB", "n % 2 == 0"
+_RESULT = re.compile(r"(?<![<>!=])==?\s*\\?\$?\s*(-?\d(?:[\d,]*\d)?(?:\.\d+)?)(?![\d.]*\w)")
+_OPERATOR = re.compile(r"[-+*/×÷%]|\\times|\\cdot|\\div|\bx\b")
 
 
 def _calculations(text: str) -> list[re.Match]:

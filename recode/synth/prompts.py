@@ -19,8 +19,9 @@ is one entry there (math: the final answer instead of code, verified by math-ver
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from recode.synth.math_domain import MATH_INSTRUCTIONS
 from recode.tasks import Task
 
 PROMPT_VERSION = "crpl-v1"
@@ -89,10 +90,15 @@ Explanation B:
 Which explanation has better {dimension} ({description})? Answer A or B."""
 
 
-def rewrite_messages(problem: str, reasoning: str, dimension: str, direction: str) -> Chat:
-    """The chat asking for an optimized (`direction="optimize"`) or degraded rewrite along `dimension`."""
+def rewrite_messages(problem: str, reasoning: str, dimension: str, direction: str, domain: str = "code") -> Chat:
+    """The chat asking for an optimized (`direction="optimize"`) or degraded rewrite along `dimension`.
+
+    A domain may word a dimension's instructions its own way (`DomainSpec.instructions`, e.g. math)."""
     dim = DIMENSIONS[dimension]
     instruction = dim.optimize if direction == "optimize" else dim.degrade
+    worded = DOMAINS[domain].instructions.get(dimension) if domain in DOMAINS else None
+    if worded:
+        instruction = worded[0] if direction == "optimize" else worded[1]
     user = REWRITE_USER.format(problem=problem.strip(), reasoning=reasoning.strip(), instruction=instruction,
                                words=len(reasoning.split()))
     return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": user}]
@@ -130,11 +136,14 @@ class DomainSpec:
     reference_system: str  # the system message of a reference-guided seed request
     reference_user: Callable[[Task], str]  # its user message
     artifact: str  # what a seed carries besides its reasoning: "code" (a program) or "answer" (a final answer)
+    # dimension -> (optimize, degrade) instructions in this domain's terms; missing: DIMENSIONS' (code) wording
+    instructions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 DOMAINS: dict[str, DomainSpec] = {
     "code": DomainSpec(_CODE_REFERENCE_SYSTEM, _code_reference_user, artifact="code"),
-    "math": DomainSpec(_MATH_REFERENCE_SYSTEM, _math_reference_user, artifact="answer"),
+    "math": DomainSpec(_MATH_REFERENCE_SYSTEM, _math_reference_user, artifact="answer",
+                       instructions=MATH_INSTRUCTIONS),
 }
 
 

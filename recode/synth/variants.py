@@ -38,7 +38,8 @@ def llm_rewrites(seeds: list[dict], cfg: SynthConfig, generate: GenerateFn) -> d
     """(seed_id, dimension, direction) -> the sampled rewrites."""
     items = [(s, d, direction) for s in seeds for d in cfg.dimensions for direction in ("optimize", "degrade")]
     keys = [f"variant:{direction}:{d}:{s['seed_id']}" for s, d, direction in items]
-    chats = [rewrite_messages(s["problem"], s["reasoning"], d, direction) for s, d, direction in items]
+    chats = [rewrite_messages(s["problem"], s["reasoning"], d, direction, s.get("domain", "code"))
+             for s, d, direction in items]
     outs = generate(keys, chats, cfg.variant_samples, cfg.variant_temperature, cfg.variant_max_new_tokens,
                     "variants (LLM rewrites)")
     return {(s["seed_id"], d, direction): texts for (s, d, direction), texts in zip(items, outs)}
