@@ -41,6 +41,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--isolation", default="auto", help="sandbox isolation: auto, bwrap+uid, uid or rlimits")
     p.add_argument("--data-dir", default=None, help="benchmark data folder (sets RECODE_DATA_DIR)")
     p.add_argument("--budget-s", type=float, default=150.0, help="target for load + generation")
+    p.add_argument("--random-init", action="store_true",
+                   help="random weights from the folder's config (timing only: replies are noise, pass@1 is 0)")
     return p.parse_args(argv)
 
 
@@ -59,6 +61,20 @@ def open_pool(workers: int, isolation: str):
         return pool
 
 
+def random_init(model: str) -> str:
+    """A folder with the model's config and tokenizer and random bf16 weights. A random model rarely ends its
+    reply, so every row decodes all max_new_tokens: the worst case of the time budget."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    lm = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(model), dtype=torch.bfloat16)
+    folder = tempfile.mkdtemp(prefix="random-init-")
+    lm.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(model).save_pretrained(folder)
+    return folder
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     if args.data_dir:
@@ -66,6 +82,8 @@ def main(argv=None) -> dict:
     from recode.eval.run import EvalConfig, run_eval
     from recode.generate import make_generator
 
+    if args.random_init:
+        args.model = random_init(args.model)
     run_dir = args.run_dir or tempfile.mkdtemp(prefix="gpu-eval-")
     static = {"auto": None, "on": True, "off": False}[args.static_cache]
     config = EvalConfig(model=args.model, backend="hf", benchmarks=args.benchmarks, n=1, temperature=0.0,
