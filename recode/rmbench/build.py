@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import random
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -24,32 +25,44 @@ from recode.io import DataError, read_jsonl, write_json, write_jsonl
 from recode.rmbench.config import JUDGED_MODES, BuildConfig
 from recode.rmbench.pairing import balance_lengths, orientation, problem_candidates, select_pairs, swap
 from recode.rmbench.pairs import Pair, make_header, write_pairs
-from recode.tasks import Task, load_tasks
-from recode.text import parse_completion
+from recode.rmbench.problems import BenchProblem, load_problems
+from recode.text import parse_completion, strip_trailing_special
 
 _DIFFICULTY_RANK = {"easy": 0, "medium": 1, "hard": 2}
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_TAG = re.compile(r"</?(?:think|answer)>")
 
 
-def select_problems(tasks: list[Task], cfg: BuildConfig) -> list[Task]:
-    """Code tasks inside the date window and difficulties, in `problem_order`, at most `max_problems`."""
+def reasoning_of(text: str, parsed, source: str) -> str:
+    r"""The sample's reasoning: its <think> block; with `think_or_prose` and no complete block, the prose of the
+    completion (code blocks and tags removed), which is how small models explain their code.
+
+    Example:
+        >>> reasoning_of("Use a loop.\n```python\nx = 1\n```\nIt sums.", parse_completion("x"), "think_or_prose")
+        'Use a loop.\n\nIt sums.'
+    """
+    if parsed.reasoning or source == "think":
+        return parsed.reasoning or ""
+    return _TAG.sub("", _FENCED.sub("", strip_trailing_special(text))).strip()
+
+
+def select_problems(problems: list[BenchProblem], cfg: BuildConfig) -> list[BenchProblem]:
+    """Problems inside the date window and difficulties, in `problem_order`, at most `max_problems`."""
     out = []
-    for t in tasks:
-        date = t.meta.get("date")
-        if t.domain != "code":
-            continue
-        if (cfg.date_from or cfg.date_to) and not date:
-            raise DataError(f"task {t.task_id}: has no meta.date, so the date window "
+    wanted = {d.lower() for d in cfg.difficulties}
+    for p in problems:
+        if (cfg.date_from or cfg.date_to) and not p.date:
+            raise DataError(f"problem {p.task_id}: has no date, so the date window "
                             f"{cfg.date_from or '...'}..{cfg.date_to or '...'} cannot be applied")
-        if (cfg.date_from and date < cfg.date_from) or (cfg.date_to and date > cfg.date_to):
+        if (cfg.date_from and p.date < cfg.date_from) or (cfg.date_to and p.date > cfg.date_to):
             continue
-        if cfg.difficulties and (t.meta.get("difficulty") or "").lower() not in {d.lower() for d in cfg.difficulties}:
+        if wanted and (p.difficulty or "").lower() not in wanted:
             continue
-        out.append(t)
+        out.append(p)
     if cfg.problem_order == "easiest":
-        out.sort(key=lambda t: (_DIFFICULTY_RANK.get((t.meta.get("difficulty") or "").lower(), 3),
-                                t.meta.get("date") or "", t.task_id))
+        out.sort(key=lambda p: (_DIFFICULTY_RANK.get((p.difficulty or "").lower(), 3), p.date or "", p.task_id))
     elif cfg.problem_order == "newest":
-        out.sort(key=lambda t: t.meta.get("date") or "", reverse=True)
+        out.sort(key=lambda p: p.date or "", reverse=True)
     return out[:cfg.max_problems] if cfg.max_problems else out
 
 
@@ -62,14 +75,23 @@ def make_generator_from(backend: str, model: str, base_url: str | None, api_key_
     return make_generator(backend, model, device=device, batch_size=batch_size)
 
 
-def sample_problems(tasks: list[Task], cfg: BuildConfig, path: Path, on_progress=None) -> list[dict]:
-    """`n_samples` completions per task, appended to `path` one problem chunk at a time, so a rerun after a kill
-    only generates the problems still missing (lines written under another sampling config are ignored)."""
+def sampling_of(cfg: BuildConfig):
     from recode.generate import SamplingConfig
 
-    sampling = SamplingConfig(n=cfg.n_samples, temperature=cfg.temperature, top_p=cfg.top_p,
-                              max_new_tokens=cfg.max_new_tokens, seed=cfg.seed)
-    key = f"{cfg.generator}|{sampling.key()}"
+    return SamplingConfig(n=cfg.n_samples, temperature=cfg.temperature, top_p=cfg.top_p,
+                          max_new_tokens=cfg.max_new_tokens, seed=cfg.seed)
+
+
+def sample_key(cfg: BuildConfig) -> str:
+    """What a cached sample was generated with: the generator and the decoding settings."""
+    return f"{cfg.generator}|{sampling_of(cfg).key()}"
+
+
+def sample_problems(tasks: list[BenchProblem], cfg: BuildConfig, path: Path, on_progress=None) -> list[dict]:
+    """`n_samples` completions per task, appended to `path` one problem chunk at a time, so a rerun after a kill
+    only generates the problems still missing (lines written under another sampling config are ignored)."""
+    sampling = sampling_of(cfg)
+    key = sample_key(cfg)
     done: dict[str, list[dict]] = defaultdict(list)
     if path.exists():
         for r in read_jsonl(path, required=("task_id", "sample", "completion", "key")):
@@ -77,12 +99,16 @@ def sample_problems(tasks: list[Task], cfg: BuildConfig, path: Path, on_progress
                 done[r["task_id"]].append(r)
     todo = [t for t in tasks if len(done[t.task_id]) < cfg.n_samples]
     if todo:
+        if cfg.threads:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
         chunk = max(1, cfg.batch_size // cfg.n_samples)
         with make_generator_from(cfg.generator_backend, cfg.generator, cfg.generator_base_url,
                                  cfg.generator_api_key_env, cfg.device, cfg.batch_size) as gen:
             for start in range(0, len(todo), chunk):
                 part = todo[start:start + chunk]
-                outs = gen.generate([t.messages() for t in part], sampling)
+                outs = gen.generate([t.messages for t in part], sampling)
                 rows = [{"task_id": t.task_id, "sample": i, "completion": c, "key": key}
                         for t, cs in zip(part, outs) for i, c in enumerate(cs)]
                 with open(path, "a", encoding="utf-8") as f:  # append: a kill loses one chunk at most
@@ -94,21 +120,34 @@ def sample_problems(tasks: list[Task], cfg: BuildConfig, path: Path, on_progress
     return [r for t in tasks for r in sorted(done[t.task_id], key=lambda r: r["sample"])[:cfg.n_samples]]
 
 
-def execute_samples(tasks: dict[str, Task], samples: list[dict], cfg: BuildConfig) -> list[dict]:
-    """Parse each completion and run its code against every test (no fail-fast: pass rates are needed)."""
-    from recode.reward.verifiers import CodeVerifier
+def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg: BuildConfig,
+                    prepare=None) -> list[dict]:
+    """Parse each completion and run its code against every test (no fail-fast: pass rates are needed).
+    `prepare(pool, task_ids)` runs first (a benchmark's reference runs, which set per-test time limits)."""
+    from recode.sandbox import SandboxPool, Status
 
     parsed = [parse_completion(s["completion"], "code") for s in samples]
-    verifier = CodeVerifier(workers=cfg.sandbox_workers, isolation=cfg.isolation)
-    try:
-        verdicts = verifier.verify([(tasks[s["task_id"]], p.code) for s, p in zip(samples, parsed)],
-                                   fail_fast=False)
-    finally:
-        verifier.close()
-    return [{"task_id": s["task_id"], "sample": s["sample"], "reasoning": p.reasoning or "", "code": p.code,
-             "format_ok": p.format_ok, "passed": v.out == 1.0, "pass_rate": v.pass_rate, "status": v.status,
-             "n_tests": v.n_tests, "n_passed": v.n_passed, "detail": v.detail}
-            for s, p, v in zip(samples, parsed, verdicts)]
+    runnable = [i for i, p in enumerate(parsed) if p.code is not None]
+    with SandboxPool(workers=cfg.sandbox_workers or None, isolation=cfg.isolation) as pool:
+        if prepare:
+            prepare(pool, sorted({samples[i]["task_id"] for i in runnable}))
+        jobs = [problems[samples[i]["task_id"]].make_job(parsed[i].code, f"{samples[i]['task_id']}#{i}")
+                for i in runnable]
+        results = dict(zip(runnable, pool.run_batch(jobs))) if jobs else {}
+    rows = []
+    for i, (s, p) in enumerate(zip(samples, parsed)):
+        row = {"task_id": s["task_id"], "sample": s["sample"], "reasoning": reasoning_of(s["completion"], p, cfg.reasoning_source),
+               "code": p.code,
+               "format_ok": p.format_ok, "passed": False, "pass_rate": 0.0, "status": "no_code", "n_tests": 0,
+               "n_passed": 0, "detail": None}
+        r = results.get(i)
+        if r is not None:
+            n, passed = len(r.tests), sum(v.status is Status.PASS for v in r.tests)
+            row.update(passed=r.passed, pass_rate=passed / n if n else 0.0, status=str(r.status), n_tests=n,
+                       n_passed=passed, detail=(r.setup_error or str((r.first_failure or {}).get("detail") or ""))[:300]
+                       or None)
+        rows.append(row)
+    return rows
 
 
 def judge_pairs(pairs: list[Pair], cfg: BuildConfig, report: dict) -> tuple[list[Pair], list[Pair]]:
@@ -154,7 +193,8 @@ def build(cfg: BuildConfig, out_dir: str | os.PathLike, on_progress=None) -> dic
     rng = random.Random(cfg.seed)
     report: dict = {"config": cfg.to_dict()}
     t0 = time.monotonic()
-    tasks = select_problems(load_tasks(cfg.tasks), cfg)
+    problems, prepare = load_problems(cfg.tasks)
+    tasks = select_problems(problems, cfg)
     if not tasks:
         raise DataError(f"{cfg.tasks}: no code problems left after the date/difficulty filters")
     by_id = {t.task_id: t for t in tasks}
@@ -162,7 +202,7 @@ def build(cfg: BuildConfig, out_dir: str | os.PathLike, on_progress=None) -> dic
     samples = sample_problems(tasks, cfg, out / "samples.jsonl", on_progress)
     _timed(report, "generate", t0)
     t0 = time.monotonic()
-    executions = execute_samples(by_id, samples, cfg)
+    executions = execute_samples(by_id, samples, cfg, prepare)
     write_jsonl(out / "executions.jsonl", executions)
     _timed(report, "execute", t0)
     report["samples"] = _sample_stats(executions)
@@ -192,8 +232,8 @@ def build(cfg: BuildConfig, out_dir: str | os.PathLike, on_progress=None) -> dic
     return report
 
 
-def provenance(cfg: BuildConfig, tasks: list[Task]) -> dict:
-    dates = sorted(t.meta["date"] for t in tasks if t.meta.get("date"))
+def provenance(cfg: BuildConfig, tasks: list[BenchProblem]) -> dict:
+    dates = sorted(t.date for t in tasks if t.date)
     return {"tasks": cfg.tasks, "generator": {"backend": cfg.generator_backend, "model": cfg.generator,
                                               "n_samples": cfg.n_samples, "temperature": cfg.temperature,
                                               "top_p": cfg.top_p, "max_new_tokens": cfg.max_new_tokens,

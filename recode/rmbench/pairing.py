@@ -126,8 +126,8 @@ def select_pairs(tasks: dict, candidates: dict[str, list[tuple[str, dict, dict]]
 
 
 def make_pair(task, mode: str, a: dict, b: dict) -> Pair:
-    return Pair(f"{task.task_id}:{a['sample']}>{b['sample']}", task.user_prompt(), _side(a), _side(b),
-                task_id=task.task_id, mode=mode, difficulty=task.meta.get("difficulty"), date=task.meta.get("date"))
+    return Pair(f"{task.task_id}:{a['sample']}>{b['sample']}", task.problem, _side(a), _side(b),
+                task_id=task.task_id, mode=mode, difficulty=task.difficulty, date=task.date)
 
 
 def balance_lengths(pairs: list[Pair], tolerance: float, rng: random.Random) -> tuple[list[Pair], int]:

@@ -93,3 +93,13 @@ def test_leaderboard_sorts_by_accuracy_and_lists_baselines():
     assert lines[0].startswith("| scorer | pairs | accuracy | 95% CI | ties | Easy |")
     assert lines[2].startswith("| strong | 6 | 91.7 |") and lines[3].startswith("| weak | 6 | 0.0 |")
     assert "longer reasoning wins" in table and "random 50.0%" in table
+
+
+@pytest.mark.parametrize("name", ["recode.rmbench.metrics", "recode.rmbench.build", "recode.rmbench.judge",
+                                  "recode.rmbench.evaluate"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -38,7 +38,7 @@ def _decisions(tmp_path, pairs, choices, name="decisions.json", **extra):
 
 
 def test_page_is_self_contained_and_script_safe(tmp_path):
-    path, header, pairs = _candidates(tmp_path)
+    _, header, pairs = _candidates(tmp_path)
     write_review_page(tmp_path / "review.html", header, pairs)
     html = (tmp_path / "review.html").read_text()
     assert "http://" not in html and "https://" not in html and "<link" not in html and " src=" not in html
