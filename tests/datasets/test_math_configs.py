@@ -23,3 +23,13 @@ def test_math_configs_load_with_their_rewards():
 def test_cg_grpo_math_asks_for_its_reward_model():
     with pytest.raises(ConfigError, match="rm_model"):
         TrainConfig.load(CONFIGS / "cg_grpo_math.yaml").reward_settings()
+
+
+def test_math_crpl_and_rm_configs_load():
+    from recode.rm.config import RMTrainConfig
+    from recode.synth.config import SynthConfig
+
+    synth = SynthConfig.load(CONFIGS.parent / "synth" / "math.yaml")
+    rm = RMTrainConfig.load(CONFIGS.parent / "rm" / "math.yaml")
+    assert synth.tasks == ["math-train"] and "wrong_arithmetic" in synth.rule_degraders
+    assert rm.train_pairs.startswith("runs/synth_math/") and rm.output_dir == "runs/rm_math"
