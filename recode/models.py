@@ -44,11 +44,11 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     if importlib.util.find_spec("gguf") is None:
         raise ModelError("reading the embedded SmolLM2 GGUF needs the `gguf` package: pip install gguf")
     kwargs = {}
-    try:  # transformers >= 5.2x keeps GGUF weights packed unless told to unpack them; older versions always unpack
+    try:  # recent transformers keep GGUF weights packed unless told to unpack them; older versions always unpack
         from transformers import GgufConfig
 
         kwargs["quantization_config"] = GgufConfig(gguf_file=gguf.name, dequantize=True)
-    except ImportError:
+    except (ImportError, TypeError):
         pass
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16, **kwargs)
