@@ -83,7 +83,7 @@ class EvalConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.benchmarks, str):
-            self.benchmarks = [b.strip() for b in self.benchmarks.split(",") if b.strip()]
+            self.benchmarks = split_specs(self.benchmarks)
         self.validate()
 
     def validate(self) -> None:
@@ -167,6 +167,24 @@ class EvalConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def split_specs(text: str) -> list[str]:
+    """Comma-separated benchmark specs, where a spec's own options also use commas.
+
+    Example:
+        >>> split_specs("humaneval+,livecodebench:release=release_v5,since=2024-08-01,mbpp+")
+        ['humaneval+', 'livecodebench:release=release_v5,since=2024-08-01', 'mbpp+']
+    """
+    out: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if "=" in piece and ":" not in piece and out and ":" in out[-1]:
+            out[-1] += "," + piece  # another option of the previous spec
+        else:
+            out.append(piece)
+    return out
 
 
 def build_prompt(bench, problem, mode: str) -> list[dict[str, str]]:

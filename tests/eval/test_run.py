@@ -164,3 +164,12 @@ def test_gpu_eval_script_on_cpu(tmp_path, tiny_lm):
     assert saved["pass@1"] == result["pass@1"] == {"humaneval+": 0.0, "mbpp+": 0.0}
     assert saved["generation"]["batches"] == 2 and saved["generation"]["completion_tokens"] > 0
     assert saved["per_benchmark"]["mbpp+"]["n_tasks"] == 2 and saved["sandbox_isolation"]
+
+
+def test_docstring_examples():
+    import doctest
+
+    import recode.eval.run
+
+    result = doctest.testmod(recode.eval.run)
+    assert result.attempted > 0 and result.failed == 0

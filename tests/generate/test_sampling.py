@@ -56,3 +56,12 @@ def test_registry_and_unknown_backend():
     assert "hf" in BACKENDS
     with pytest.raises(GenerationError, match="unknown generation backend 'nope'.*hf"):
         make_generator("nope", "m")
+
+
+def test_docstring_examples():
+    import doctest
+
+    import recode.generate.base
+
+    result = doctest.testmod(recode.generate.base)
+    assert result.attempted > 0 and result.failed == 0
