@@ -39,6 +39,7 @@ class RMTrainConfig(StageConfig):
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     lora_target_modules: str = "all-linear"  # peft target_modules: all-linear, or comma-separated module names
+    lora_layers: int | None = None  # adapt only the last N transformer layers (no backward pass below them: faster)
     merge_lora: bool = True  # save the merged model, so every loader (the reward's hf scorer, vLLM) reads it
     # -- Bradley-Terry training (TRL RewardTrainer): loss = -log sigmoid(s(chosen) - s(rejected))
     max_length: int = 1024  # tokens per (problem, reasoning) input; longer inputs lose their start, as in scoring
@@ -67,6 +68,8 @@ class RMTrainConfig(StageConfig):
                     "eval_batch_size", "logging_steps"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"{key}: must be at least 1")
+        if self.lora_layers is not None and self.lora_layers < 1:
+            raise ConfigError("lora_layers: must be at least 1 (or null for all layers)")
         if self.learning_rate <= 0 or self.num_train_epochs <= 0:
             raise ConfigError("learning_rate and num_train_epochs: must be positive")
         owned = sorted(set(self.trl) & OWNED_TRL_KEYS)

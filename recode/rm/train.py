@@ -64,36 +64,48 @@ def trl_args(cfg: RMTrainConfig, cuda: bool):
             lr_scheduler_type=cfg.lr_scheduler_type, weight_decay=cfg.weight_decay,
             max_length=None,  # inputs are truncated as the scorer truncates them (data.py), never dropped
             center_rewards_coefficient=cfg.center_rewards_coefficient,
-            gradient_checkpointing=cfg.gradient_checkpointing, bf16=bf16, use_cpu=not cuda, seed=cfg.seed,
-            logging_steps=cfg.logging_steps, save_strategy="no", report_to="none", **cfg.trl)
+            bf16=bf16, use_cpu=not cuda, seed=cfg.seed, logging_steps=cfg.logging_steps, save_strategy="no",
+            report_to="none", **({"gradient_checkpointing": True} if cfg.gradient_checkpointing else {}), **cfg.trl)
     except TypeError as exc:
         from recode.reward.config import ConfigError
 
         raise ConfigError(f"trl: {exc}") from None
 
 
-def peft_config(cfg: RMTrainConfig):
+def peft_config(cfg: RMTrainConfig, n_layers: int):
     from peft import LoraConfig, TaskType
 
     targets = cfg.lora_target_modules
     targets = targets if targets == "all-linear" else [t.strip() for t in targets.split(",") if t.strip()]
+    layers = list(range(max(0, n_layers - cfg.lora_layers), n_layers)) if cfg.lora_layers else None
     # SEQ_CLS keeps the new score head trainable and saved (modules_to_save).
     return LoraConfig(task_type=TaskType.SEQ_CLS, r=cfg.lora_r, lora_alpha=cfg.lora_alpha,
-                      lora_dropout=cfg.lora_dropout, target_modules=targets)
+                      lora_dropout=cfg.lora_dropout, target_modules=targets, layers_to_transform=layers)
 
 
 def save_model(trainer, cfg: RMTrainConfig, tokenizer) -> Path:
-    """The trained RM as a plain HF folder under output_dir/model (LoRA merged unless merge_lora is off)."""
+    """The trained RM as a plain HF folder under output_dir/model (LoRA merged unless merge_lora is off).
+
+    `trainer.save_model` gathers sharded weights (DeepSpeed ZeRO-3, FSDP); a LoRA adapter is merged into a fresh
+    copy of the base model on the main process, so merging never touches sharded parameters.
+    """
     out = Path(cfg.output_dir)
-    model = trainer.model
-    if cfg.lora:
-        model.save_pretrained(out / "adapter")
-        if not cfg.merge_lora:
-            return out / "adapter"
-        model = model.merge_and_unload()
-    model.config.pad_token_id = tokenizer.pad_token_id
-    model.save_pretrained(out / "model")
-    tokenizer.save_pretrained(out / "model")
+    if not cfg.lora:
+        trainer.save_model(str(out / "model"))
+        tokenizer.save_pretrained(out / "model")
+        return out / "model"
+    trainer.save_model(str(out / "adapter"))
+    if not cfg.merge_lora:
+        return out / "adapter"
+    if trainer.is_world_process_zero():
+        from peft import PeftModel
+
+        base, _ = load_model(cfg)
+        merged = PeftModel.from_pretrained(base, str(out / "adapter")).merge_and_unload()
+        merged.config.pad_token_id = tokenizer.pad_token_id
+        merged.save_pretrained(out / "model")
+        tokenizer.save_pretrained(out / "model")
+    trainer.accelerator.wait_for_everyone()
     return out / "model"
 
 
@@ -111,17 +123,22 @@ def train(cfg: RMTrainConfig, callbacks=()) -> dict:
     model, tokenizer = load_model(cfg)
     started = time.perf_counter()
     base_eval = None
-    if cfg.eval_base and val_rows:
+    from accelerate import PartialState
+
+    if cfg.eval_base and val_rows and PartialState().is_main_process:
         model.save_pretrained(out / "base")  # the untrained RM (random head), scored exactly as the trained one
         tokenizer.save_pretrained(out / "base")
         base_eval = evaluate_model(str(out / "base"), val_rows, cfg.eval_batch_size, cfg.max_length)
     trainer = RewardTrainer(model=model, args=trl_args(cfg, cuda), processing_class=tokenizer,
                             train_dataset=pair_dataset(train_rows, tokenizer, cfg.max_length),
-                            peft_config=peft_config(cfg) if cfg.lora else None, callbacks=list(callbacks))
+                            peft_config=peft_config(cfg, model.config.num_hidden_layers) if cfg.lora else None,
+                            callbacks=list(callbacks))
     result = trainer.train()
     train_s = time.perf_counter() - started
     model_dir = save_model(trainer, cfg, tokenizer)
     history = [h for h in trainer.state.log_history if "loss" in h]
+    if not trainer.is_world_process_zero():
+        return {}
     evaluation = evaluate_model(str(model_dir), val_rows, cfg.eval_batch_size, cfg.max_length) if val_rows and \
         (not cfg.lora or cfg.merge_lora) else None
     card = {"base_model": cfg.model, "model_dir": str(model_dir), "lora": cfg.lora,

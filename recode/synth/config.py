@@ -95,6 +95,7 @@ class SynthConfig(StageConfig):
     tasks: list[str] = field(default_factory=lambda: ["mbpp-train"])
     limit: int | None = None  # first N tasks of each spec
     max_problem_words: int | None = None  # skip longer problems (small generators cope only with short ones)
+    max_problems: int | None = None  # at most this many problems in all, taken evenly from each spec
     # -- the generator: any backend of recode.generate (hf | vllm | openai)
     backend: str = "hf"
     model: str = "smollm2"  # Hub id, local folder, smollm2, or the served model name (openai)

@@ -129,12 +129,16 @@ def load_problem_tasks(cfg: SynthConfig) -> list:
     from recode.io import DataError
     from recode.tasks import load_tasks
 
-    tasks = [t for spec in cfg.tasks for t in load_tasks(spec, cfg.limit)]
+    per_spec = [load_tasks(spec, cfg.limit) for spec in cfg.tasks]
+    if cfg.max_problem_words:
+        per_spec = [[t for t in ts if len(t.user_prompt().split()) <= cfg.max_problem_words] for ts in per_spec]
+    if cfg.max_problems:
+        share = -(-cfg.max_problems // len(per_spec))  # the same share of each spec, rounded up
+        per_spec = [ts[:share] for ts in per_spec]
+    tasks = [t for ts in per_spec for t in ts][:cfg.max_problems]
     unknown = sorted({t.domain for t in tasks} - set(DOMAINS))
     if unknown:
         raise DataError(f"tasks of domain(s) {', '.join(unknown)} have no seed prompts (recode.synth.prompts.DOMAINS)")
-    if cfg.max_problem_words:
-        tasks = [t for t in tasks if len(t.user_prompt().split()) <= cfg.max_problem_words]
     if not tasks:
         raise DataError(f"no problems left from {cfg.tasks} (limit {cfg.limit}, max_problem_words "
                         f"{cfg.max_problem_words})")

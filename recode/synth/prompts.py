@@ -113,20 +113,19 @@ def judge_messages(problem: str, a: str, b: str, dimension: str) -> Chat:
 
 # -- seeds, per domain --------------------------------------------------------------------------------------
 
-_CODE_REFERENCE_SYSTEM = ("You are a careful programmer who explains solutions. Given a problem and a correct solution, write "
-             "the step-by-step reasoning that leads to that solution: understand the task, consider edge cases, "
-             "plan the algorithm. Write the reasoning inside <think> </think> tags and nothing else: no code.")
-_MATH_REFERENCE_SYSTEM = ("You are a careful mathematician who explains solutions. Given a problem and its correct final "
-             "answer, write the step-by-step reasoning that leads to that answer inside <think> </think> tags and "
-             "nothing else.")
+_CODE_REFERENCE_SYSTEM = "You are a careful programmer who explains how to solve programming problems."
+_MATH_REFERENCE_SYSTEM = "You are a careful mathematician who explains how to solve math problems."
+_EXPLAIN = ("Explain step by step, in plain words and without writing any code, the reasoning that leads to this "
+            "solution: what the task asks, the edge cases, the algorithm and why it is correct.")
 
 
 def _code_reference_user(task: Task) -> str:
-    return f"{task.user_prompt()}\n\nA correct solution:\n```python\n{task.solution.strip()}\n```"
+    return f"{task.user_prompt()}\n\nA correct solution:\n```python\n{task.solution.strip()}\n```\n\n{_EXPLAIN}"
 
 
 def _math_reference_user(task: Task) -> str:
-    return f"{task.user_prompt()}\n\nThe correct final answer: {task.tests.answer}"
+    return (f"{task.user_prompt()}\n\nThe correct final answer: {task.tests.answer}\n\n"
+            "Explain step by step the reasoning that leads to this answer.")
 
 
 @dataclass(frozen=True)

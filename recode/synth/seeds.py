@@ -20,6 +20,7 @@ reasoning are kept per problem. Row of seeds.jsonl:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,16 +40,28 @@ class Candidate:
     index: int
     reasoning: str | None
     artifact: str | None
+    format_ok: bool | None  # free mode: the reply had the <think>/<answer> format (reference mode: None)
 
 
-def _reference_reasoning(text: str) -> str | None:
-    """The reasoning of a reference-guided reply: the <think> block, or the whole reply when it has no tags."""
-    parsed = parse_completion(text, "code")
-    if parsed.reasoning:
-        return parsed.reasoning
-    if "<think>" in text or "</think>" in text or "<answer>" in text:
-        return None
-    return text.strip() or None
+def prose_reasoning(text: str, domain: str) -> str | None:
+    """The reasoning of a reply: its <think> block; without tags, the prose before the first code block.
+
+    Small generators often skip the tags or paste code after the explanation; the RM must see reasoning only,
+    so code is never part of a seed's reasoning (quality.py would count it as a leak in every rewrite).
+
+    Example:
+        >>> prose_reasoning("Sort, then take the middle.\n```python\nx = 1\n```", "code")
+        'Sort, then take the middle.'
+    """
+    parsed = parse_completion(text, domain)
+    reasoning = parsed.reasoning
+    if reasoning is None:
+        if any(tag in text for tag in ("<think>", "</think>", "<answer>", "</answer>")):
+            return None  # a broken tag structure: not trustworthy as reasoning
+        reasoning = text
+    cut = re.search(r"^[ \t]*(```|~~~)", reasoning, re.MULTILINE)
+    reasoning = (reasoning[:cut.start()] if cut else reasoning).strip()
+    return reasoning or None
 
 
 def free_candidates(tasks: list[Task], cfg: SynthConfig, generate: GenerateFn) -> list[Candidate]:
@@ -63,7 +76,7 @@ def free_candidates(tasks: list[Task], cfg: SynthConfig, generate: GenerateFn) -
             for i, text in enumerate(texts):
                 parsed = parse_completion(text, task.domain)
                 artifact = parsed.code if task.domain == "code" else parsed.final_answer
-                out.append(Candidate(task, "free", i, parsed.reasoning, artifact))
+                out.append(Candidate(task, "free", i, prose_reasoning(text, task.domain), artifact, parsed.format_ok))
     return out
 
 
@@ -72,7 +85,7 @@ def reference_candidates(tasks: list[Task], cfg: SynthConfig, generate: Generate
     outs = generate([f"seed:reference:{t.task_id}" for t in tasks], [reference_seed_messages(t) for t in tasks], 1,
                     cfg.seed_temperature, cfg.seed_max_new_tokens, "seeds (reference-guided)")
     artifact = {"code": lambda t: t.solution, "math": lambda t: t.tests.answer}
-    return [Candidate(t, "reference", 0, _reference_reasoning(texts[0]), artifact[t.domain](t))
+    return [Candidate(t, "reference", 0, prose_reasoning(texts[0], t.domain), artifact[t.domain](t), None)
             for t, texts in zip(tasks, outs)]
 
 
@@ -105,7 +118,8 @@ def select(candidates: list[Candidate], verdicts: list, cfg: SynthConfig, report
         seeds.append({"seed_id": f"{cand.task.task_id}#{cand.mode}{cand.index}", "task_id": cand.task.task_id,
                       "domain": cand.task.domain, "mode": cand.mode, "sample_index": cand.index,
                       "problem": cand.task.user_prompt(), "reasoning": cand.reasoning.strip(),
-                      "artifact": cand.artifact, "generator": cfg.model, "prompt_version": PROMPT_VERSION,
+                      "artifact": cand.artifact, "format_ok": cand.format_ok, "generator": cfg.model,
+                      "prompt_version": PROMPT_VERSION,
                       "verdict": {"status": verdict.status, "n_passed": verdict.n_passed,
                                   "n_tests": verdict.n_tests}})
     return seeds
