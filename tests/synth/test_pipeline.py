@@ -98,3 +98,25 @@ def test_errors_are_one_line(scripted, tmp_path, override):
         args += ["--set", o]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "error:" in result.output and "Traceback" not in result.output
+
+
+def test_math_seeds_are_kept_when_the_answer_verifies(scripted, tmp_path, monkeypatch):
+    from recode.tasks import load_tasks
+
+    answers = {t.user_prompt(): t.tests.answer for t in load_tasks("gsm8k-train", 2)}
+    wrong = {"n": 0}
+
+    def one(self, chat, i):
+        user = chat[-1]["content"]
+        answer = next(a for p, a in answers.items() if p in user)
+        if i == 1:
+            wrong["n"] += 1
+            answer = answer + "1"  # a wrong final answer: no seed
+        return f"<think>{'reason about the quantities ' * 5}</think><answer>\\boxed{{{answer}}}</answer>"
+
+    monkeypatch.setattr(scripted, "__init__", lambda self, model, **_: super(scripted, self).__init__(model))
+    monkeypatch.setattr(scripted, "_one", one)
+    run(tmp_path, "tasks=[gsm8k-train]", "limit=2", "seed_samples=2", command="seeds")
+    seeds = read_jsonl(tmp_path / "seeds.jsonl")
+    assert len(seeds) == 2 and all(s["domain"] == "math" and s["sample_index"] == 0 for s in seeds)
+    assert json.loads((tmp_path / "seeds_report.json").read_text())["verdicts"] == {"free:pass": 2, "free:fail": 2}
