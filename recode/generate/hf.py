@@ -77,7 +77,9 @@ class HFGenerator(Generator):
         for b, start in enumerate(range(0, len(order), per_batch)):
             idx = order[start:start + per_batch]
             torch.manual_seed(sampling.seed + b)  # reproducible per batch, whatever ran before
-            batch = self._decode_batch([texts[i] for i in idx], sampling, n_decode, per_batch)
+            k = len(idx)
+            step_progress = (lambda frac, d=done, k=k: on_progress(d + frac * k, len(texts))) if on_progress else None
+            batch = self._decode_batch([texts[i] for i in idx], sampling, n_decode, per_batch, step_progress)
             for row, i in enumerate(idx):
                 got = batch[row * n_decode:(row + 1) * n_decode]
                 outs[i] = got * sampling.n if n_decode == 1 else got
@@ -87,7 +89,8 @@ class HFGenerator(Generator):
                 on_progress(done, len(texts))
         return outs
 
-    def _decode_batch(self, texts: list[str], sampling: SamplingConfig, n_decode: int, rows: int) -> list[str]:
+    def _decode_batch(self, texts: list[str], sampling: SamplingConfig, n_decode: int, rows: int,
+                      step_progress=None) -> list[str]:
         import torch
 
         real = len(texts)
@@ -106,6 +109,9 @@ class HFGenerator(Generator):
             kwargs.update(stop_strings=sampling.stop, tokenizer=self.tokenizer)
         if self.static_cache:
             kwargs["cache_implementation"] = "static"
+        if step_progress and self.device == "cpu":  # slow decoding: show progress within a batch (on a GPU a
+            # per-step callback would add a synchronisation to every step)
+            kwargs["stopping_criteria"] = [_StepProgress(sampling.max_new_tokens, step_progress)]
         t0 = time.perf_counter()
         try:
             with torch.inference_mode():
@@ -146,3 +152,20 @@ class HFGenerator(Generator):
                     torch.cuda.empty_cache()
             except ImportError:
                 pass
+
+
+class _StepProgress:
+    """A stopping criterion that never stops: reports the fraction of max_new_tokens done, twice a second."""
+
+    def __init__(self, max_new_tokens: int, report) -> None:
+        self.max_new_tokens, self.report = max_new_tokens, report
+        self.steps, self.last = 0, time.monotonic()
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        self.steps += 1
+        if time.monotonic() - self.last > 0.5:
+            self.last = time.monotonic()
+            self.report(min(self.steps / self.max_new_tokens, 0.99))
+        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
