@@ -139,12 +139,15 @@ def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg:
         row = {"task_id": s["task_id"], "sample": s["sample"], "reasoning": reasoning_of(s["completion"], p, cfg.reasoning_source),
                "code": p.code,
                "format_ok": p.format_ok, "passed": False, "pass_rate": 0.0, "status": "no_code", "n_tests": 0,
-               "n_passed": 0, "detail": None}
+               "n_passed": 0, "errors": None, "detail": None}
         r = results.get(i)
         if r is not None:
             n, passed = len(r.tests), sum(v.status is Status.PASS for v in r.tests)
+            # Tests that raised, timed out or died, plus 1 if the program did not even load: "errors".
+            errors = sum(v.status not in (Status.PASS, Status.FAIL, Status.SKIPPED) for v in r.tests) + \
+                (1 if r.setup_error else 0)
             row.update(passed=r.passed, pass_rate=passed / n if n else 0.0, status=str(r.status), n_tests=n,
-                       n_passed=passed, detail=(r.setup_error or str((r.first_failure or {}).get("detail") or ""))[:300]
+                       n_passed=passed, errors=errors, detail=(r.setup_error or str((r.first_failure or {}).get("detail") or ""))[:300]
                        or None)
         rows.append(row)
     return rows

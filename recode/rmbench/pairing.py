@@ -7,6 +7,7 @@ Modes (`BuildConfig.modes`):
 |----------------------|-----------------------------|-------------------------------------------|
 | `pass_fail`          | solution passes every test  | solution fails (runs, but is wrong/slow)  |
 | `pass_rate`          | passes at least `min_pass_rate_gap` more of the tests (neither need pass all)   |
+| `runs_vs_error`      | runs every test without an error, passes at least as many | raises, times out or does not load |
 | `judge_both_pass`    | both pass: the LLM judge decides which reasoning is better (both orders agree)  |
 | `judge_same_outcome` | same pass rate, not all passing: the judge decides                              |
 
@@ -43,6 +44,11 @@ def pair_mode(a: dict, b: dict, cfg: BuildConfig) -> str | None:
         return "pass_fail"
     if "pass_rate" in cfg.modes and a["pass_rate"] - b["pass_rate"] >= cfg.min_pass_rate_gap - 1e-9:
         return "pass_rate"
+    # The weakest execution signal, for generators that solve almost nothing: a program that runs and answers
+    # (wrongly) over one that crashes. `errors` is None for samples executed before it was recorded.
+    if "runs_vs_error" in cfg.modes and a.get("errors") == 0 and (b.get("errors") or 0) > 0 and \
+            a["pass_rate"] >= b["pass_rate"]:
+        return "runs_vs_error"
     return None
 
 
