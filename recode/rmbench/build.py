@@ -83,8 +83,21 @@ def sampling_of(cfg: BuildConfig):
 
 
 def sample_key(cfg: BuildConfig) -> str:
-    """What a cached sample was generated with: the generator and the decoding settings."""
-    return f"{cfg.generator}|{sampling_of(cfg).key()}"
+    """What a cached sample was generated with: the generator, the prefill and the decoding settings."""
+    prefill = f"|prefill={cfg.prefill}" if cfg.prefill != "none" else ""
+    return f"{cfg.generator}{prefill}|{sampling_of(cfg).key()}"
+
+
+def prefix_of(problem: BenchProblem, cfg: BuildConfig) -> str:
+    """The start of the reply written for the model (empty without a prefill or without starter code)."""
+    if cfg.prefill == "starter_code" and problem.starter_code.strip():
+        return f"```python\n{problem.starter_code}"
+    return ""
+
+
+def chat_of(problem: BenchProblem, cfg: BuildConfig) -> list[dict[str, str]]:
+    prefix = prefix_of(problem, cfg)
+    return problem.messages + ([{"role": "assistant", "content": prefix}] if prefix else [])
 
 
 def sample_problems(tasks: list[BenchProblem], cfg: BuildConfig, path: Path, on_progress=None) -> list[dict]:
@@ -108,7 +121,7 @@ def sample_problems(tasks: list[BenchProblem], cfg: BuildConfig, path: Path, on_
                                  cfg.generator_api_key_env, cfg.device, cfg.batch_size) as gen:
             for start in range(0, len(todo), chunk):
                 part = todo[start:start + chunk]
-                outs = gen.generate([t.messages for t in part], sampling)
+                outs = gen.generate([chat_of(t, cfg) for t in part], sampling)
                 rows = [{"task_id": t.task_id, "sample": i, "completion": c, "key": key}
                         for t, cs in zip(part, outs) for i, c in enumerate(cs)]
                 with open(path, "a", encoding="utf-8") as f:  # append: a kill loses one chunk at most
@@ -126,7 +139,8 @@ def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg:
     `prepare(pool, task_ids)` runs first (a benchmark's reference runs, which set per-test time limits)."""
     from recode.sandbox import SandboxPool, Status
 
-    parsed = [parse_completion(s["completion"], "code") for s in samples]
+    texts = [prefix_of(problems[s["task_id"]], cfg) + s["completion"] for s in samples]
+    parsed = [parse_completion(t, "code") for t in texts]
     runnable = [i for i, p in enumerate(parsed) if p.code is not None]
     with SandboxPool(workers=cfg.sandbox_workers or None, isolation=cfg.isolation) as pool:
         if prepare:
@@ -136,8 +150,8 @@ def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg:
         results = dict(zip(runnable, pool.run_batch(jobs))) if jobs else {}
     rows = []
     for i, (s, p) in enumerate(zip(samples, parsed)):
-        row = {"task_id": s["task_id"], "sample": s["sample"], "reasoning": reasoning_of(s["completion"], p, cfg.reasoning_source),
-               "code": p.code,
+        row = {"task_id": s["task_id"], "sample": s["sample"],
+               "reasoning": reasoning_of(texts[i], p, cfg.reasoning_source), "code": p.code,
                "format_ok": p.format_ok, "passed": False, "pass_rate": 0.0, "status": "no_code", "n_tests": 0,
                "n_passed": 0, "errors": None, "detail": None}
         r = results.get(i)
@@ -240,7 +254,8 @@ def provenance(cfg: BuildConfig, tasks: list[BenchProblem]) -> dict:
     return {"tasks": cfg.tasks, "generator": {"backend": cfg.generator_backend, "model": cfg.generator,
                                               "n_samples": cfg.n_samples, "temperature": cfg.temperature,
                                               "top_p": cfg.top_p, "max_new_tokens": cfg.max_new_tokens,
-                                              "seed": cfg.seed},
+                                              "seed": cfg.seed, "prefill": cfg.prefill,
+                                              "reasoning_source": cfg.reasoning_source},
             "judge": {"backend": cfg.judge_backend, "model": cfg.judge_model, "screen": cfg.screen}
             if cfg.judge_model else None,
             "modes": cfg.modes, "problem_dates": [dates[0], dates[-1]] if dates else None,

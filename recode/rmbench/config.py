@@ -18,6 +18,7 @@ JUDGED_MODES = ("judge_both_pass", "judge_same_outcome")  # the judge decides wh
 SCREEN_MODES = ("off", "confirm")
 PROBLEM_ORDERS = ("easiest", "given", "newest")
 REASONING_SOURCES = ("think", "think_or_prose")
+PREFILLS = ("none", "starter_code")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -53,6 +54,10 @@ class BuildConfig:
     # Where a sample's reasoning comes from: `think` (the <think> block only), or `think_or_prose` (without a
     # complete <think> block, the completion's prose outside code blocks: small models explain around the code).
     reasoning_source: str = "think_or_prose"
+    # `starter_code`: the reply is started for the model with the problem's starter code in a python block
+    # (hf/vllm backends continue it), so a small model writes a method body instead of an unrelated function;
+    # the prefix is part of the sample when it is parsed and run. `none`: the model writes the whole reply.
+    prefill: str = "none"
     # -- forming pairs from executed samples
     modes: list[str] = field(default_factory=lambda: ["pass_fail", "pass_rate"])
     min_pass_rate_gap: float = 0.25  # pass_rate mode: the chosen side passes at least this much more of the tests
@@ -86,6 +91,8 @@ class BuildConfig:
             raise ConfigError(f"screen: {self.screen!r} is not one of {', '.join(SCREEN_MODES)}")
         if self.reasoning_source not in REASONING_SOURCES:
             raise ConfigError(f"reasoning_source: {self.reasoning_source!r} is not one of {', '.join(REASONING_SOURCES)}")
+        if self.prefill not in PREFILLS:
+            raise ConfigError(f"prefill: {self.prefill!r} is not one of {', '.join(PREFILLS)}")
         if self.problem_order not in PROBLEM_ORDERS:
             raise ConfigError(f"problem_order: {self.problem_order!r} is not one of {', '.join(PROBLEM_ORDERS)}")
         if (self.screen != "off" or any(m in JUDGED_MODES for m in self.modes)) and not self.judge_model:

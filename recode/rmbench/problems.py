@@ -23,6 +23,7 @@ class BenchProblem:
     difficulty: str | None
     date: str | None  # YYYY-MM-DD
     make_job: Callable[[str, str], Job]  # (code, job id) -> a job running every test (no fail-fast)
+    starter_code: str = ""  # the code to complete, if the problem has one (for `prefill: starter_code`)
 
 
 def _from_benchmark(spec: str) -> tuple[list[BenchProblem], Callable]:
@@ -44,7 +45,8 @@ def _from_benchmark(spec: str) -> tuple[list[BenchProblem], Callable]:
         messages = [{"role": "system", "content": SYSTEM_PROMPTS["code"]}, {"role": "user", "content": prompt}]
         difficulty = raw.get("difficulty") or buckets.get("difficulty")
         out.append(BenchProblem(task_id, prompt, messages, str(difficulty).capitalize() if difficulty else None,
-                                date, lambda code, job_id, p=p: bench.make_job(p, code, False, job_id)))
+                                date, lambda code, job_id, p=p: bench.make_job(p, code, False, job_id),
+                                str(raw.get("starter_code") or "")))
 
     def prepare(pool, task_ids: list[str]) -> None:
         bench.prepare(pool, task_ids)  # reference runs: per-test time limits, as the benchmark's own scoring
@@ -62,7 +64,8 @@ def _from_tasks(spec: str) -> tuple[list[BenchProblem], Callable]:
         date = t.meta.get("date")
         out.append(BenchProblem(t.task_id, t.user_prompt(), t.messages(), t.meta.get("difficulty"),
                                 str(date)[:10] if date else None,
-                                lambda code, job_id, t=t: t.sandbox_job(code, fail_fast=False, job_id=job_id)))
+                                lambda code, job_id, t=t: t.sandbox_job(code, fail_fast=False, job_id=job_id),
+                                t.starter_code))
     return out, lambda pool, task_ids: None
 
 

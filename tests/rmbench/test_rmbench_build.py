@@ -81,6 +81,22 @@ def test_length_balancing_removes_the_longer_wins_shortcut():
     assert dropped == 20 - len(kept) and len(kept) >= 10
 
 
+def test_starter_code_prefill_is_part_of_the_sample():
+    from recode.rmbench.build import chat_of, prefix_of, reasoning_of
+    from recode.text import parse_completion
+
+    problem = BenchProblem("t", "p", [{"role": "user", "content": "Solve."}], None, None, lambda c, j: None,
+                           "class Solution:\n    def f(self, a: int) -> int:\n        ")
+    cfg = BuildConfig(prefill="starter_code")
+    assert chat_of(problem, cfg)[-1] == {"role": "assistant", "content": "```python\n" + problem.starter_code}
+    assert chat_of(problem, BuildConfig()) == problem.messages and prefix_of(problem, BuildConfig()) == ""
+    assert sample_key(cfg) != sample_key(BuildConfig())  # prefilled samples never mix with plain ones
+    text = prefix_of(problem, cfg) + "return a + 1\n```\nThis adds one to the input, as asked."
+    parsed = parse_completion(text)
+    assert parsed.code.endswith("def f(self, a: int) -> int:\n        return a + 1")
+    assert reasoning_of(text, parsed, "think_or_prose") == "This adds one to the input, as asked."
+
+
 def test_config_from_yaml_and_overrides(tmp_path):
     path = tmp_path / "b.yaml"
     path.write_text("tasks: leetcodedataset\ndifficulties: [Easy]\ndate_from: 2024-08-01\nn_samples: 4\n")
