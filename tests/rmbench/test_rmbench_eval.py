@@ -137,3 +137,27 @@ def test_cli_bad_pair_file_names_the_line(tmp_path):
                               str(tmp_path / "ev")])
     assert res.exit_code == 2 and "pairs.jsonl:2: duplicate pair_id 'short-wins' (first at" in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.slow  # starts a model server in a subprocess: minutes on a loaded 2-core machine
+def test_judge_over_an_openai_compatible_server(openai_server):
+    """The judge scorer through the OpenAI client against a real local server (a tiny random model: it never
+    writes a verdict, so every vote is a tie and every pair scores 0.5)."""
+    result, rows = evaluate(_pairs(), parse_scorer("judge:tiny", base_url=openai_server), n_resamples=10)
+    assert [r["outcome"] for r in rows] == [0.5, 0.5] and result["summary"]["ties"] == 2
+
+
+@pytest.mark.slow
+def test_build_screening_with_a_judge_endpoint(openai_server):
+    from recode.rmbench.build import judge_pairs
+    from recode.rmbench.config import BuildConfig
+
+    pairs = _pairs()
+    pairs[1].mode = "judge_both_pass"
+    cfg = BuildConfig(screen="confirm", judge_model="tiny", judge_base_url=openai_server, judge_max_new_tokens=8,
+                      modes=["pass_fail", "judge_both_pass"])
+    report: dict = {}
+    kept, out = judge_pairs(pairs, cfg, report)
+    assert kept == [] and len(out) == 2  # no confirmation from a judge without verdicts: nothing is kept
+    assert out[0].judge["model"] == "tiny" and out[0].judge["verdicts"] == [None, None]
+    assert report["judge"] == {"model": "tiny", "judged": 2, "kept": 0, "screened_out": 2}
