@@ -12,6 +12,7 @@ import os
 import resource
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,11 @@ def _make_trainer_class():
 
         def _generate_single_turn(self, prompt_ids, *args, **kwargs):
             start = time.perf_counter()
-            completion_ids, logprobs = super()._generate_single_turn(prompt_ids, *args, **kwargs)
+            if getattr(self, "_plain_generation", False):
+                with plain_forward(self.accelerator.unwrap_model(self.model_wrapped)):
+                    completion_ids, logprobs = super()._generate_single_turn(prompt_ids, *args, **kwargs)
+            else:
+                completion_ids, logprobs = super()._generate_single_turn(prompt_ids, *args, **kwargs)
             _sync(self.accelerator.device)
             if self._mode() == "train":
                 self._phase["generation_s"] += time.perf_counter() - start
@@ -222,12 +227,38 @@ def enable_compiled_decoding(trainer, max_prompt_tokens: int | None = None) -> N
     from transformers.generation import GenerationMixin
 
     trainer.generation_config.disable_compile = False
+    trainer._plain_generation = True  # see plain_forward
     if max_prompt_tokens:
         size = max_prompt_tokens + trainer.max_completion_length
         trainer.generation_config.max_cache_len = size
         for module in trainer.accelerator.unwrap_model(trainer.model).modules():
             if isinstance(module, GenerationMixin):
                 module._previous_max_cache_length = max(getattr(module, "_previous_max_cache_length", -1), size)
+
+
+@contextmanager
+def plain_forward(model):
+    """Run `model` without accelerate's autocast wrapper (and with autocast off) inside the block.
+
+    Under bf16 mixed precision accelerate wraps `model.forward` in autocast, so the keys and values written to
+    the KV cache come out in bfloat16 while a static cache is allocated in the weights' dtype (float32): on
+    transformers 5.17 the compiled decoding step then fails in `index_copy_` (Float vs BFloat16, measured on an
+    H200). Generating in the weights' own dtype keeps cache and activations alike; it changes nothing else,
+    since TRL recomputes the log-probabilities of the sampled tokens with the training forward.
+    """
+    import torch
+
+    original, wrapped = model.__dict__.get("_original_forward"), model.__dict__.get("forward")
+    swap = original is not None and wrapped is not None
+    if swap:
+        model.forward = original
+    try:
+        device = getattr(model, "device", None) or next((p.device for p in model.parameters()), torch.device("cpu"))
+        with torch.autocast(device_type=device.type, enabled=False):
+            yield
+    finally:
+        if swap:
+            model.forward = wrapped
 
 
 def max_prompt_tokens(tokenizer, tasks: list[Task]) -> int:
