@@ -76,7 +76,7 @@ class EvalConfig:
     api_key_env: str = "OPENAI_API_KEY"  # openai: environment variable holding the key (never stored)
     concurrency: int = 8  # openai: requests in flight
     timeout_s: float = 600.0  # openai: per request
-    chunk_size: int = 256  # prompts generated between two writes of the resumable cache
+    chunk_size: int | None = None  # prompts between two writes of the generation cache (None: see chunk())
     # -- scoring
     workers: int = 0  # sandbox workers (0: one per core)
     prompt_imports: bool = True  # code: add the prompt's own import lines a solution lacks (see run.py)
@@ -98,7 +98,7 @@ class EvalConfig:
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"limit: must be at least 1, got {self.limit}")
         for key in ("batch_size", "concurrency", "chunk_size"):
-            if getattr(self, key) < 1:
+            if getattr(self, key) is not None and getattr(self, key) < 1:
                 raise ConfigError(f"{key}: must be at least 1")
         if self.workers < 0:
             raise ConfigError("workers: must be >= 0")
@@ -121,6 +121,18 @@ class EvalConfig:
             return {"dtype": self.dtype, "seed": self.seed}
         return {"base_url": self.base_url, "api_key": os.environ.get(self.api_key_env),
                 "concurrency": self.concurrency, "timeout": self.timeout_s}
+
+    def chunk(self) -> int:
+        """Prompts per cache write. HF on a CPU: one batch (slow: save often); else 1024 (few, large generate
+        calls keep GPU batches full and a static cache compiled once)."""
+        if self.chunk_size is not None:
+            return self.chunk_size
+        if self.backend == "hf":
+            from recode.models import resolve_device
+
+            if resolve_device(self.device) == "cpu":
+                return self.batch_size
+        return 1024
 
     @property
     def label(self) -> str:
@@ -280,7 +292,7 @@ def generate_all(config: EvalConfig, benches: list[_Bench], generator: Generator
     try:
         t1 = time.perf_counter()
         texts = generate_cached(generator, keys, prompts, config.sampling(), Path(config.out) / "generations.jsonl",
-                                model=f"{config.backend}:{config.model}", chunk_size=config.chunk_size,
+                                model=f"{config.backend}:{config.model}", chunk_size=config.chunk(),
                                 on_progress=(lambda d, t: progress("generate", d, t)) if progress else None,
                                 counts=counts)
         stats = dict(generator.stats.as_dict(), **counts, load_s=round(load_s, 2),
