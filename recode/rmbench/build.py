@@ -133,6 +133,17 @@ def sample_problems(tasks: list[BenchProblem], cfg: BuildConfig, path: Path, on_
     return [r for t in tasks for r in sorted(done[t.task_id], key=lambda r: r["sample"])[:cfg.n_samples]]
 
 
+def _parses(code: str | None) -> bool:
+    """Whether the program is valid Python (compiled here, never run)."""
+    if code is None:
+        return False
+    try:
+        compile(code, "<sample>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg: BuildConfig,
                     prepare=None) -> list[dict]:
     """Parse each completion and run its code against every test (no fail-fast: pass rates are needed).
@@ -153,7 +164,7 @@ def execute_samples(problems: dict[str, BenchProblem], samples: list[dict], cfg:
         row = {"task_id": s["task_id"], "sample": s["sample"],
                "reasoning": reasoning_of(texts[i], p, cfg.reasoning_source), "code": p.code,
                "format_ok": p.format_ok, "passed": False, "pass_rate": 0.0, "status": "no_code", "n_tests": 0,
-               "n_passed": 0, "errors": None, "detail": None}
+               "n_passed": 0, "errors": None, "parses": _parses(p.code), "detail": None}
         r = results.get(i)
         if r is not None:
             n, passed = len(r.tests), sum(v.status is Status.PASS for v in r.tests)

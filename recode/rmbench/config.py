@@ -13,7 +13,7 @@ from typing import Any, get_type_hints
 
 import yaml
 
-PAIR_MODES = ("pass_fail", "pass_rate", "runs_vs_error", "judge_both_pass", "judge_same_outcome")
+PAIR_MODES = ("pass_fail", "pass_rate", "exec_tier", "judge_both_pass", "judge_same_outcome")
 JUDGED_MODES = ("judge_both_pass", "judge_same_outcome")  # the judge decides which side is chosen
 SCREEN_MODES = ("off", "confirm")
 PROBLEM_ORDERS = ("easiest", "given", "newest")

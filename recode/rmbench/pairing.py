@@ -7,7 +7,12 @@ Modes (`BuildConfig.modes`):
 |----------------------|-----------------------------|-------------------------------------------|
 | `pass_fail`          | solution passes every test  | solution fails (runs, but is wrong/slow)  |
 | `pass_rate`          | passes at least `min_pass_rate_gap` more of the tests (neither need pass all)   |
-| `runs_vs_error`      | runs every test without an error, passes at least as many | raises, times out or does not load |
+| `exec_tier`          | a higher execution tier (below), passing at least as many tests                 |
+
+Execution tiers, from worst: 0 the code does not parse; 1 it parses but raises (at load or in tests), times out
+or dies; 2 it runs every test without an error but answers wrongly; 3 it passes some tests; 4 it passes all.
+`exec_tier` is the weakest signal, for generators that solve almost nothing (a program that parses over one
+that does not); `pair_mode` prefers the stronger modes when a pair qualifies for several.
 | `judge_both_pass`    | both pass: the LLM judge decides which reasoning is better (both orders agree)  |
 | `judge_same_outcome` | same pass rate, not all passing: the judge decides                              |
 
@@ -38,17 +43,25 @@ def eligible(executions: list[dict], cfg: BuildConfig) -> list[dict]:
     return out
 
 
+def exec_tier(e: dict) -> int:
+    """0 does not parse, 1 raises/times out, 2 runs but wrong, 3 passes some tests, 4 passes all (see above)."""
+    if e["passed"]:
+        return 4
+    if e["pass_rate"] > 0:
+        return 3
+    if e.get("errors") == 0:
+        return 2
+    return 1 if e.get("parses") else 0
+
+
 def pair_mode(a: dict, b: dict, cfg: BuildConfig) -> str | None:
     """The mode under which `a` (chosen) over `b` (rejected) is a pair, or None."""
     if "pass_fail" in cfg.modes and a["passed"] and not b["passed"]:
         return "pass_fail"
     if "pass_rate" in cfg.modes and a["pass_rate"] - b["pass_rate"] >= cfg.min_pass_rate_gap - 1e-9:
         return "pass_rate"
-    # The weakest execution signal, for generators that solve almost nothing: a program that runs and answers
-    # (wrongly) over one that crashes. `errors` is None for samples executed before it was recorded.
-    if "runs_vs_error" in cfg.modes and a.get("errors") == 0 and (b.get("errors") or 0) > 0 and \
-            a["pass_rate"] >= b["pass_rate"]:
-        return "runs_vs_error"
+    if "exec_tier" in cfg.modes and exec_tier(a) > exec_tier(b) and a["pass_rate"] >= b["pass_rate"]:
+        return "exec_tier"
     return None
 
 

@@ -35,12 +35,21 @@ def test_modes_decide_which_pairs_exist():
         [("judge_both_pass", 0, 3)]  # unordered: listed once, the judge orients it
 
 
-def test_runs_vs_error_mode():
-    clean, crash = dict(_exec(0, False, 0.0), errors=0), dict(_exec(1, False, 0.0, status="runtime_error"), errors=3)
-    better_crash = dict(_exec(2, False, 0.5, status="runtime_error"), errors=1)
-    cfg = BuildConfig(modes=["runs_vs_error"], max_length_ratio=0)
-    got = {(m, a["sample"], b["sample"]) for m, a, b in problem_candidates(_problem(), [clean, crash, better_crash], cfg)}
-    assert got == {("runs_vs_error", 0, 1)}  # a crash that passes more tests is not the rejected side
+def test_exec_tier_mode():
+    from recode.rmbench.pairing import exec_tier
+
+    unparsable = dict(_exec(0, False, 0.0, status="runtime_error"), errors=1, parses=False)
+    crash = dict(_exec(1, False, 0.0, status="runtime_error"), errors=3, parses=True)
+    clean = dict(_exec(2, False, 0.0), errors=0, parses=True)
+    partial_crash = dict(_exec(3, False, 0.5, status="runtime_error"), errors=1, parses=True)
+    assert [exec_tier(e) for e in (unparsable, crash, clean, partial_crash)] == [0, 1, 2, 3]
+    cfg = BuildConfig(modes=["exec_tier"], max_length_ratio=0)
+    got = {(a["sample"], b["sample"]) for m, a, b in
+           problem_candidates(_problem(), [unparsable, crash, clean, partial_crash], cfg)}
+    assert got == {(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)}
+    cfg = BuildConfig(modes=["pass_rate", "exec_tier"], min_pass_rate_gap=0.5, max_length_ratio=0)
+    modes = {(a["sample"], b["sample"]): m for m, a, b in problem_candidates(_problem(), [clean, partial_crash], cfg)}
+    assert modes == {(3, 2): "pass_rate"}  # the stronger mode names the pair
 
 
 def test_eligibility_filters_short_duplicate_and_codeless_reasonings():
@@ -169,7 +178,7 @@ def test_build_executes_pairs_and_writes_the_review_page(tmp_path):
     assert "generate" in report["seconds"] and report["problems"] == 2
     execs = {(e["task_id"], e["sample"]): e for e in map(json.loads, (out / "executions.jsonl").open())}
     assert execs[("add", 2)]["pass_rate"] == pytest.approx(1 / 3) and execs[("add", 1)]["status"] == "fail"
-    assert execs[("add", 1)]["errors"] == 0 and execs[("neg", 3)]["errors"] == 0
+    assert execs[("add", 1)]["errors"] == 0 and execs[("neg", 3)]["errors"] == 0 and execs[("add", 1)]["parses"]
     header, pairs = read_pairs(out / "candidates.jsonl")
     assert header["provenance"]["generator"]["model"] == "smollm2" and header["counts"]["pairs"] == len(pairs)
     assert all(p.chosen.passed and not p.rejected.passed and p.mode == "pass_fail" for p in pairs)
