@@ -77,7 +77,7 @@ def unordered_mode(a: dict, b: dict, cfg: BuildConfig) -> str | None:
 
 def _side(e: dict) -> Side:
     return Side(e["reasoning"].strip(), e.get("code"), bool(e["passed"]), float(e["pass_rate"]), e["status"],
-                e["sample"])
+                e["sample"], e.get("detail"))
 
 
 def _words(e: dict) -> int:

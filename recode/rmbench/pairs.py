@@ -36,6 +36,7 @@ class Side:
     pass_rate: float | None = None
     status: str | None = None
     sample: int | None = None  # index of the generator sample it came from
+    detail: str | None = None  # the first failing test or the error, as the sandbox reported it
 
     @property
     def words(self) -> int:
@@ -72,7 +73,7 @@ def _side(data: Any, where: str, name: str) -> Side:
     if unknown:
         raise DataError(f"{where}: `{name}` has unknown field(s) {', '.join(unknown)}")
     for key, types in (("solution", str), ("passed", bool), ("pass_rate", (int, float)), ("status", str),
-                       ("sample", int)):
+                       ("sample", int), ("detail", str)):
         if data.get(key) is not None and not isinstance(data[key], types):
             raise DataError(f"{where}: `{name}.{key}` has the wrong type ({type(data[key]).__name__})")
     return Side(**data)

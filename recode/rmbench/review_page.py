@@ -29,7 +29,7 @@ pre { white-space: pre-wrap; word-break: break-word; background: #f7f7fa; paddin
 .actions button { padding: 4px 14px; border: 1px solid #889; background: #fff; border-radius: 4px; cursor: pointer; }
 .actions button.on.k { background: #16a34a; color: #fff; } .actions button.on.d { background: #dc2626; color: #fff; }
 .actions input { flex: 1; padding: 3px 6px; }
-.hidden { display: none; }
+.hidden { display: none; } .detail { color: #556; font: 12px monospace; }
 </style></head>
 <body>
 <header>
@@ -62,7 +62,7 @@ function verdict(s) {
 }
 function side(title, s) {
   return el("div", {class: "side"}, el("h3", {}, title + " · " + s.reasoning.split(/\s+/).filter(Boolean).length + " words"),
-    el("div", {}, verdict(s)), el("div", {}, "Reasoning:"), el("pre", {class: "reasoning"}, s.reasoning),
+    el("div", {}, verdict(s)), s.detail ? el("div", {class: "detail"}, s.detail) : null, el("div", {}, "Reasoning:"), el("pre", {class: "reasoning"}, s.reasoning),
     s.solution ? el("details", {}, el("summary", {}, "Solution code"), el("pre", {}, s.solution)) : null);
 }
 function judge(j) {
@@ -84,12 +84,12 @@ function render() {
     keep.onclick = () => decide(p.pair_id, "keep", note.value);
     drop.onclick = () => decide(p.pair_id, "drop", note.value);
     note.onchange = () => { if (decisions[p.pair_id]) { decisions[p.pair_id].note = note.value; persist(); } };
-    card.append(
+    card.append(...[
       el("div", {class: "meta"}, el("b", {}, "#" + (i + 1) + " " + p.pair_id), " · mode " + (p.mode || "?") +
          " · " + (p.difficulty || "?") + " · " + (p.date || "no date") + (p.task_id ? " · " + p.task_id : "")),
       el("details", {}, el("summary", {}, "Problem"), el("pre", {}, p.problem)),
       el("div", {class: "sides"}, side("Chosen", p.chosen), side("Rejected", p.rejected)),
-      judge(p.judge), el("div", {class: "actions"}, keep, drop, note));
+      judge(p.judge), el("div", {class: "actions"}, keep, drop, note)].filter(Boolean));
     root.append(card);
   });
   update();
