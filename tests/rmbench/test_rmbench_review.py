@@ -16,7 +16,8 @@ HOSTILE = "</script><script>window.HACKED = 1</script><!-- & \u2028"
 def _candidates(tmp_path, n=4):
     pairs = [Pair(f"leetcode/t{i}:{i}>{i + 10}", f"Problem {i}: {HOSTILE}",
                   Side(f"good reasoning {i} {HOSTILE}", "def f(): pass", True, 1.0, "pass", i),
-                  Side(f"bad reasoning {i}", "def f(): 1/0", False, 0.0, "runtime_error", i + 10),
+                  Side(f"bad reasoning {i}", "def f(): 1/0", False, 0.0, "runtime_error", i + 10,
+                       "ZeroDivisionError: division by zero"),
                   task_id=f"leetcode/t{i}", mode="pass_fail", difficulty="Easy", date="2024-08-04",
                   judge={"model": "j", "outcome": 1.0, "verdicts": ["A", "B"],
                          "rationale_chosen_first": "A is right", "rationale_chosen_second": "B is right"})
@@ -129,6 +130,8 @@ def test_review_in_a_headless_browser_round_trip(tmp_path, browser):
     shown = cards[0].find_element(By.CSS_SELECTOR, ".sides .side pre.reasoning").text
     assert "good reasoning 0 </script><script>window.HACKED = 1</script><!-- &" in shown  # shown as text
     assert "PASS" in cards[0].text and "RUNTIME_ERROR" in cards[0].text and "A is right" not in cards[0].text
+    assert "ZeroDivisionError: division by zero" in cards[0].text and "null" not in cards[0].text
+    assert "Judge j: outcome 1" in cards[0].text  # the rationale is folded away until opened
 
     def click(card, selector):
         element = card.find_element(By.CSS_SELECTOR, selector)
