@@ -72,12 +72,23 @@ def trl_args(cfg: RMTrainConfig, cuda: bool):
         raise ConfigError(f"trl: {exc}") from None
 
 
-def peft_config(cfg: RMTrainConfig, n_layers: int):
+def linear_names(model) -> list[str]:
+    """Leaf names of the linear layers inside the transformer blocks (what peft's "all-linear" selects)."""
+    import torch
+
+    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear) and ".layers." in name})
+
+
+def peft_config(cfg: RMTrainConfig, model):
     from peft import LoraConfig, TaskType
 
     targets = cfg.lora_target_modules
     targets = targets if targets == "all-linear" else [t.strip() for t in targets.split(",") if t.strip()]
+    n_layers = model.config.num_hidden_layers
     layers = list(range(max(0, n_layers - cfg.lora_layers), n_layers)) if cfg.lora_layers else None
+    if layers and targets == "all-linear":
+        targets = linear_names(model)  # peft takes layers_to_transform only with explicit module names
     # SEQ_CLS keeps the new score head trainable and saved (modules_to_save).
     return LoraConfig(task_type=TaskType.SEQ_CLS, r=cfg.lora_r, lora_alpha=cfg.lora_alpha,
                       lora_dropout=cfg.lora_dropout, target_modules=targets, layers_to_transform=layers)
@@ -131,7 +142,7 @@ def train(cfg: RMTrainConfig, callbacks=()) -> dict:
         base_eval = evaluate_model(str(out / "base"), val_rows, cfg.eval_batch_size, cfg.max_length)
     trainer = RewardTrainer(model=model, args=trl_args(cfg, cuda), processing_class=tokenizer,
                             train_dataset=pair_dataset(train_rows, tokenizer, cfg.max_length),
-                            peft_config=peft_config(cfg, model.config.num_hidden_layers) if cfg.lora else None,
+                            peft_config=peft_config(cfg, model) if cfg.lora else None,
                             callbacks=list(callbacks))
     result = trainer.train()
     train_s = time.perf_counter() - started

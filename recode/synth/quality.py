@@ -2,8 +2,8 @@
 
 `check_variant` returns the reasons a variant is rejected (empty: kept). The checks:
 
-- format: empty, or carries tags (`<think>`, `<answer>`, chat special tokens) or a chat preamble the RM
-  would learn as a marker ("Here is the rewritten reasoning"). `clean_rewrite` strips the harmless wrappers
+- format: empty, or adds tags (`<think>`, `<answer>`, chat special tokens) or a chat preamble the RM would
+  learn as a marker ("Here is the rewritten reasoning") that the original does not have. `clean_rewrite` strips the harmless wrappers
   (a leading "Rewritten reasoning:" label, surrounding quotes) before the checks.
 - leaks_code: a fenced code block, or more verbatim lines of the seed's program than the original has:
   the RM must judge the reasoning, not find the answer in it.
@@ -90,9 +90,10 @@ def check_variant(original: str, variant: str, problem: str, code: str, *, min_l
     reasons = []
     if not variant.strip():
         return ["format: empty"]
-    if _TAGS.search(variant):
+    # Only what the rewrite adds counts: a seed that opens with "Here is ..." passes that on to its rule variants.
+    if _TAGS.search(variant) and not _TAGS.search(original):
         reasons.append("format: tags")
-    if _PREAMBLE.match(variant):
+    if _PREAMBLE.match(variant) and not _PREAMBLE.match(original):
         reasons.append("format: preamble")
     if _FENCE.search(variant) and not _FENCE.search(original):
         reasons.append("leaks_code: code block")
