@@ -243,7 +243,7 @@ def _hub_records(spec: HubMath) -> list[dict]:
     except Exception as exc:  # noqa: BLE001 - offline, renamed, gated: all mean "get the files another way"
         raise DataError(f"{spec.name}: cannot load {spec.hub_id} (split {spec.split}) from the Hugging Face Hub "
                         f"({type(exc).__name__}: {str(exc)[:200]}). Offline? Copy its data files (Parquet/JSONL) "
-                        f"into {data_dir() / spec.name}/ or pass a local path") from None
+                        f"into {data_dir() / spec.name}/ or pass a local path (benchmarks: {spec.name}:path=FILE)") from None
 
 
 def _first(rec: dict, keys: tuple[str, ...]) -> Any:

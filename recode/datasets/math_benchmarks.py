@@ -84,11 +84,20 @@ class MathBenchmark(Benchmark):
     number_fallback = False  # GSM8K: without a \boxed{} or an answer block, the last number of the completion
     bucket_fields: tuple[str, ...] = ()  # meta fields reported per value (MATH-500: level, subject)
 
+    def __init__(self, path: str | None = None) -> None:
+        """`path`: a local file or folder (or another Hub id) for a Hub set, e.g. `aime24:path=aime.parquet`."""
+        from recode.task_sources import HUB_MATH
+
+        if path is not None and self.source not in HUB_MATH:
+            raise TypeError(f"{self.name} reads the local data folder; set RECODE_DATA_DIR instead of path")
+        super().__init__()
+        self.path = path
+
     def load(self) -> dict[str, Problem]:
-        from recode.task_sources import SOURCES
+        from recode.task_sources import SOURCES, hub_math_tasks
 
         out = {}
-        for task in SOURCES[self.source]():
+        for task in hub_math_tasks(self.source, self.path) if self.path else SOURCES[self.source]():
             out[task.task_id] = Problem(task.task_id, task.problem, "", task.tests.answer,
                                         {"answer": task.tests.answer, "meta": task.meta})
         return out

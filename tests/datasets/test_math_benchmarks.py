@@ -131,3 +131,13 @@ def test_majority_vote_rules():
         majority_at_k(rows(["1", "2"], "1"), 3)
     assert summarize_majority(rows(["1"], "1")) == {}
     assert set(summarize_majority(rows(["1"] * 5, "1"), ks=(4, 8))) == {"maj@4", "maj@5"}
+
+
+def test_hub_benchmark_from_a_path_option(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECODE_DATA_DIR", str(tmp_path))  # no local copy: only the option finds the data
+    bench = get_benchmark(f"minerva:path={FIXTURES / 'minervamath_test.jsonl'}")
+    assert [p.raw["answer"] for p in bench.problems.values()] == ["1.6", "100"]
+    from recode.datasets import UnknownBenchmark
+
+    with pytest.raises(UnknownBenchmark, match="gsm8k does not take option.s. path"):
+        get_benchmark("gsm8k:path=x.jsonl")
