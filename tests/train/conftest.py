@@ -42,8 +42,8 @@ def scripted_policy(monkeypatch, train_tasks):
         completions = []
         for i, ids in enumerate(prompt_ids):
             prompt = tokenizer.decode(ids)
-            task = next(t for t in train_tasks if t.problem.strip()[:80] in prompt)
-            text = scripted_texts(task, i) + tokenizer.eos_token
+            task = next((t for t in train_tasks if t.problem.strip()[:80] in prompt), None)
+            text = (scripted_texts(task, i) if task else "An answer without the format.") + tokenizer.eos_token
             completions.append(tokenizer(text, add_special_tokens=False)["input_ids"][:self.max_completion_length])
         return completions, None
 

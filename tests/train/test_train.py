@@ -53,6 +53,8 @@ def test_each_gate_mode_trains_and_logs_consistent_parts(gate, reward_config, sm
     overrides = ["max_steps=2", "save_steps=2"]
     if gate != "outcome_only":
         overrides += ["reward.scorer=length", "reward.rm_model=null", "reward.length_target_words=20"]
+    else:  # held-out evaluation every 2 steps, on tasks outside the training set
+        overrides += ["eval_tasks=[mbpp-validation]", "eval_limit=2", "eval_steps=2"]
     cfg = small_config(gate, reward_config, *overrides)
     with _pipeline(cfg, pool) as pipeline:
         result = train(cfg, quiet=True, use_cpu=True, pipeline=pipeline)
@@ -62,6 +64,9 @@ def test_each_gate_mode_trains_and_logs_consistent_parts(gate, reward_config, sm
     assert 0 < metrics[0]["reward/pass_rate"] < 1  # the scripted batch mixes passing and failing rollouts
     if gate == "none":
         assert metrics[0]["reward/proc_mean_scored"] > 0
+    if gate == "outcome_only":
+        evals = read_metrics(result.run_dir, kind="eval")
+        assert [e["step"] for e in evals] == [2] and evals[0]["eval_reward/pass_rate"] == 0.0
     saved = json.loads(json.dumps(__import__("yaml").safe_load((result.run_dir / "config.yaml").read_text())))
     assert saved["reward_resolved"]["gate"] == gate
     assert (result.run_dir / "checkpoint-2").is_dir() and (result.run_dir / "final").is_dir()
