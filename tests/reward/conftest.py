@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tiny_models import build_model, build_tokenizer
+from tests.reward.tiny_models import build_model, build_tokenizer
 
 from recode.tasks import load_tasks
 
