@@ -142,14 +142,18 @@ def eval_cmd(
     pairs: Annotated[
         str, typer.Option(help="pair file, RewardBench JSONL/parquet, or a Hub id (allenai/reward-bench)")
     ],
+    out: Annotated[Path, typer.Option(help="folder for <scorer>.json, <scorer>.pairs.jsonl and leaderboard.md")],
     scorer: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             help="[NAME=]KIND[:ARG]: hf:<model>, remote:<url>, length, constant, "
             "random, judge:<model>, judge-hf:<model> (repeatable)"
         ),
-    ],
-    out: Annotated[Path, typer.Option(help="folder for <scorer>.json, <scorer>.pairs.jsonl and leaderboard.md")],
+    ] = None,
+    scorers: Annotated[
+        Path | None,
+        typer.Option(help="YAML list of scorer specs (every ScorerSpec field; configs/rmbench/scorers.yaml)"),
+    ] = None,
     subset: Annotated[
         list[str] | None, typer.Option(help="keep these subsets (Code and Math expand to RewardBench's)")
     ] = None,
@@ -166,14 +170,16 @@ def eval_cmd(
     """Pairwise accuracy of each scorer, with a bootstrap interval, breakdowns and baselines."""
     from recode.io import write_json, write_jsonl
     from recode.reward.scorers import ScorerError
-    from recode.rmbench.evaluate import evaluate, parse_scorer
+    from recode.rmbench.evaluate import evaluate, load_scorers, parse_scorer
     from recode.rmbench.metrics import leaderboard
     from recode.rmbench.pairs import load_pairs
 
     if bootstrap_unit not in ("problem", "pair") or date_bucket not in ("month", "quarter", "year"):
         _fail("--bootstrap-unit is problem or pair; --date-bucket is month, quarter or year")
     try:
-        specs = [parse_scorer(s, base_url) for s in scorer]
+        specs = (load_scorers(scorers) if scorers else []) + [parse_scorer(s, base_url) for s in scorer or []]
+        if not specs:
+            _fail("no scorer: pass --scorer KIND[:ARG] (repeatable) or --scorers scorers.yaml")
         if len({s.name for s in specs}) != len(specs):
             _fail("two scorers have the same name; name them: --scorer name=kind:arg")
         _, items = load_pairs(pairs, split, subset or None)

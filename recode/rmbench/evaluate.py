@@ -65,7 +65,11 @@ class ScorerSpec:
         data = dict(data)
         data.setdefault("name", data["kind"] if not data.get("model") else
                         f"{data['kind']}:{os.path.basename(str(data['model']).rstrip('/'))}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except DataError as exc:  # name the place in the file (or the command line) instead of the scorer
+            prefix = f"scorer {data['name']!r}: "
+            raise DataError(f"{where}: {str(exc).removeprefix(prefix)}") from None
 
 
 def parse_scorer(text: str, base_url: str | None = None) -> ScorerSpec:
@@ -94,6 +98,22 @@ def parse_scorer(text: str, base_url: str | None = None) -> ScorerSpec:
     if name:
         data["name"] = name
     return ScorerSpec.from_dict(data, f"scorer {text!r}")
+
+
+def load_scorers(path: str | os.PathLike) -> list[ScorerSpec]:
+    """Scorer specs from a YAML list of mappings (each with `kind`, optional `name` and any ScorerSpec field)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(data, list) or not data:
+        raise DataError(f"{path}: expected a non-empty YAML list of scorers")
+    return [ScorerSpec.from_dict(d, f"{path} scorer {i + 1}") for i, d in enumerate(data)]
 
 
 class PointwisePairScorer:

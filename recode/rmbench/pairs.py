@@ -107,17 +107,20 @@ def pair_from_dict(data: dict[str, Any], where: str) -> Pair:
 
 
 def rewardbench_pair(data: dict[str, Any], where: str, index: int) -> Pair:
-    """A RewardBench record (prompt, chosen, rejected: strings; subset; id) as a Pair."""
+    """A RewardBench record (prompt, chosen, rejected: strings; subset; id) as a Pair. TRL preference records
+    with CRPL metadata (`recode synth pairs`: pair_id, task_id, pair_type) read the same way, their pair type as
+    the subset."""
     missing = [k for k in ("prompt", "chosen", "rejected") if not isinstance(data.get(k), str)]
     if missing:
         raise DataError(f"{where}: RewardBench record needs string field(s) {', '.join(missing)}")
-    pair_id = str(data["id"]) if data.get("id") is not None else str(index)
+    pair_id = next((str(data[k]) for k in ("id", "pair_id") if data.get(k) is not None), str(index))
     return Pair(pair_id, data["prompt"], Side(data["chosen"]), Side(data["rejected"]),
-                subset=str(data.get("subset") or "default"), mode="rewardbench")
+                task_id=data.get("task_id"), subset=str(data.get("subset") or data.get("pair_type") or "default"),
+                mode="rewardbench")
 
 
 def is_rewardbench(record: dict[str, Any]) -> bool:
-    return "prompt" in record and isinstance(record.get("chosen"), str) and "pair_id" not in record
+    return "prompt" in record and isinstance(record.get("chosen"), str)
 
 
 def check_unique(pairs: list[Pair], wheres: list[str]) -> None:

@@ -161,3 +161,24 @@ def test_build_screening_with_a_judge_endpoint(openai_server):
     assert kept == [] and len(out) == 2  # no confirmation from a judge without verdicts: nothing is kept
     assert out[0].judge["model"] == "tiny" and out[0].judge["verdicts"] == [None, None]
     assert report["judge"] == {"model": "tiny", "judged": 2, "kept": 0, "screened_out": 2}
+
+
+def test_scorers_from_yaml(tmp_path):
+    from recode.rmbench.evaluate import load_scorers
+
+    specs = load_scorers("configs/rmbench/scorers.yaml")
+    assert [s.kind for s in specs] == ["hf", "hf", "length", "random"] and specs[1].model == "smollm2"
+    bad = tmp_path / "s.yaml"
+    bad.write_text("- kind: length\n- {kind: hf}\n")
+    with pytest.raises(DataError, match=r"s\.yaml scorer 2.*kind 'hf' needs a model"):
+        load_scorers(bad)
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(p.to_dict()) + "\n" for p in _pairs()))
+    good = tmp_path / "g.yaml"
+    good.write_text("- {name: longer, kind: length}\n- {kind: constant}\n")
+    res = CliRunner().invoke(app, ["rmbench", "eval", "--pairs", str(pairs), "--scorers", str(good), "--scorer",
+                                   "random", "--out", str(tmp_path / "ev"), "--resamples", "20"])
+    assert res.exit_code == 0, res.output
+    assert {"longer.json", "constant.json", "random.json"} <= {p.name for p in (tmp_path / "ev").iterdir()}
+    res = CliRunner().invoke(app, ["rmbench", "eval", "--pairs", str(pairs), "--out", str(tmp_path / "ev")])
+    assert res.exit_code == 2 and "no scorer" in res.output
