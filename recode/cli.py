@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from recode.eval.commands import eval_app
 from recode.generate.commands import generate_app
 from recode.io import DataError
+from recode.quickstart.commands import quickstart_cmd
 from recode.reward.commands import reward_app
 from recode.rm.commands import rm_app
 from recode.rmbench.commands import rmbench_app
@@ -26,6 +27,7 @@ app.add_typer(rmbench_app, name="rmbench")
 app.add_typer(train_app, name="train")
 app.add_typer(synth_app, name="synth")
 app.add_typer(rm_app, name="rm")
+app.command("quickstart")(quickstart_cmd)
 console = Console(stderr=True)
 
 
