@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 VERL_VENV  ?= .venv-verl
 VERL_STAMP := $(VERL_VENV)/.installed-stamp
 
-.PHONY: demo test test-all test-verl verl-env bwrap browser clean
+.PHONY: demo sandbox-demo test test-all test-verl verl-env bwrap browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -40,7 +40,13 @@ browser:
 	    apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; }; }; } || \
 	  echo "note: chromium/chromedriver not installed; the review-page browser test will be skipped"
 
+# The whole pipeline on the embedded SmolLM2-135M-Instruct: `make demo DEMO_ARGS="--config configs/quickstart/ci.yaml"`
+# runs it at smoke-test size (CI does).
+DEMO_ARGS ?=
 demo: $(STAMP) bwrap
+	$(VENV)/bin/recode quickstart $(DEMO_ARGS)
+
+sandbox-demo: $(STAMP) bwrap
 	$(VENV)/bin/recode sandbox demo --tasks 20
 
 test: $(STAMP) bwrap browser
