@@ -1,9 +1,9 @@
-"""Fixtures for the reward tests: a few real tasks, and a tiny random reward model (see tiny_models.py)."""
+"""Fixtures for the reward tests: a few real tasks, and a tiny random reward model (see tests/tiny_models.py)."""
 
 from __future__ import annotations
 
 import pytest
-from tests.reward.tiny_models import build_model, build_tokenizer
+from tests.tiny_models import build_model, build_tokenizer
 
 from recode.tasks import load_tasks
 

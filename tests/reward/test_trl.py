@@ -54,7 +54,7 @@ def test_tasks_are_rebuilt_from_dataset_columns(pool, mbpp_tasks):
 def test_one_grpo_step_logs_the_parts(tmp_path, pool, mbpp_tasks):
     pytest.importorskip("trl")
     from datasets import Dataset
-    from tests.reward.tiny_models import build_model, build_tokenizer
+    from tests.tiny_models import build_model, build_tokenizer
     from trl import GRPOConfig, GRPOTrainer
 
     tokenizer = build_tokenizer()

@@ -19,7 +19,7 @@ verl = pytest.importorskip("verl")
 
 import torch
 from omegaconf import OmegaConf
-from tests.reward.tiny_models import build_tokenizer
+from tests.tiny_models import build_tokenizer
 from verl import DataProto
 
 from recode.reward import verl_adapter
