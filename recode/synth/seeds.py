@@ -10,12 +10,13 @@ Modes (`seed_mode`, recorded on every seed as `mode`):
   against the tests too (a broken reference is no seed). For generators too weak to solve the problems.
 - free+reference: free first; problems without a passing free sample get a reference-guided seed.
 
-A seed also needs reasoning of at least `min_reasoning_words` words. Up to `seeds_per_problem` seeds with distinct
+A seed's reasoning is its `<think>` block or, in a reply without tags, the prose before the first code block
+(`prose_reasoning`); it needs at least `min_reasoning_words` words. Up to `seeds_per_problem` seeds with distinct
 reasoning are kept per problem. Row of seeds.jsonl:
 
     {"seed_id": "Mbpp/601#free2", "task_id": "Mbpp/601", "domain": "code", "mode": "free", "sample_index": 2,
      "problem": "<task.user_prompt()>", "reasoning": "...", "artifact": "<program or final answer>",
-     "generator": "smollm2", "prompt_version": "crpl-v1", "verdict": {"status": "pass", "n_passed": 3, "n_tests": 3}}
+     "format_ok": false, "generator": "smollm2", "prompt_version": "crpl-v1", "verdict": {"status": "pass", "n_passed": 3, "n_tests": 3}}
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def prose_reasoning(text: str, domain: str) -> str | None:
     so code is never part of a seed's reasoning (quality.py would count it as a leak in every rewrite).
 
     Example:
-        >>> prose_reasoning("Sort, then take the middle.\n```python\nx = 1\n```", "code")
+        >>> prose_reasoning("Sort, then take the middle.\\n```python\\nx = 1\\n```", "code")
         'Sort, then take the middle.'
     """
     parsed = parse_completion(text, domain)

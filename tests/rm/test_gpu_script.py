@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,6 +24,7 @@ def test_gpu_rm_score_runs_on_cpu(tiny_rm, tmp_path):
     assert result["tokens_total"] > 40 * 40
 
 
+@pytest.mark.slow
 def test_gpu_rm_score_random_init(tiny_lm, tmp_path):
     """A causal LM folder (config + tokenizer) becomes a random 1-label RM."""
     out = tmp_path / "result.json"

@@ -84,6 +84,7 @@ def test_lora_training_learns_the_pairs(tiny_lm, pair_files, tmp_path):
     assert good > bad
 
 
+@pytest.mark.slow
 def test_full_training_via_cli(tiny_lm, pair_files, tmp_path):
     result = runner.invoke(app, ["rm", "train", "--set", f"train_pairs={pair_files[0]}",
                                  "--set", f"val_pairs={pair_files[1]}", "--set", f"output_dir={tmp_path}",
