@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from recode.reward.rm_input import rm_input
+from recode.reward.rm_input import encode_rm_inputs, prepare_rm_tokenizer, rm_input
 from recode.reward.scorers import ScorerError
 
 _DTYPES = ("float32", "bfloat16", "float16")
@@ -53,17 +53,13 @@ class HFScorer:
                 model, num_labels=1, dtype=getattr(torch, dtype), **kwargs)
         except (OSError, ValueError) as exc:
             raise ScorerError(f"cannot load reward model {model!r}: {exc}") from exc
-        if self.tokenizer.pad_token is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
-        if self.tokenizer.pad_token is None:
-            raise ScorerError(f"reward model {model!r}: the tokenizer has neither a pad nor an eos token")
-        # Right padding with pooling at the last non-pad token keeps each score independent of its batch.
-        self.tokenizer.padding_side = "right"
-        self.tokenizer.truncation_side = "left"
+        try:
+            prepare_rm_tokenizer(self.tokenizer)
+        except ValueError as exc:
+            raise ScorerError(f"reward model {model!r}: {exc}") from None
         self.model.config.pad_token_id = self.tokenizer.pad_token_id
         self.model.to(self.device).eval()
         self.batch_size, self.max_length = batch_size, max_length
-        self.chat = bool(getattr(self.tokenizer, "chat_template", None))
         self._lock = threading.Lock()  # one forward at a time: the server may call from several threads
 
     def texts(self, problems: list[str], reasonings: list[str]) -> list[str]:
@@ -73,12 +69,9 @@ class HFScorer:
         """Raw RM scores (logits), one per (problem, reasoning), in input order."""
         import torch
 
-        texts = self.texts(problems, reasonings)
-        # A chat template already wrote the special tokens (BOS etc.); a plain template needs the tokenizer's.
-        encoded = self.tokenizer(texts, add_special_tokens=not self.chat, truncation=True,
-                                 max_length=self.max_length)["input_ids"]
-        order = sorted(range(len(texts)), key=lambda i: -len(encoded[i]))
-        scores = [0.0] * len(texts)
+        encoded = encode_rm_inputs(self.tokenizer, problems, reasonings, self.max_length)
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
+        scores = [0.0] * len(encoded)
         with self._lock, torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start:start + self.batch_size]

@@ -39,3 +39,25 @@ def rm_input(problem: str, reasoning: str, tokenizer=None) -> str:
     if tokenizer is not None and getattr(tokenizer, "chat_template", None):
         return tokenizer.apply_chat_template(rm_messages(problem, reasoning), tokenize=False)
     return RM_TEMPLATE.format(problem=problem.strip(), reasoning=reasoning.strip())
+
+
+def prepare_rm_tokenizer(tokenizer, max_length: int | None = None):
+    """Padding and truncation for RM inputs: right padding (the model pools at the last non-pad token, so a score
+    does not depend on its batch), left truncation (a long input loses its start, the pooled end stays), and the
+    eos token as pad when there is none."""
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if tokenizer.pad_token is None:
+        raise ValueError("the tokenizer has neither a pad nor an eos token")
+    tokenizer.padding_side, tokenizer.truncation_side = "right", "left"
+    if max_length is not None:
+        tokenizer.model_max_length = max_length
+    return tokenizer
+
+
+def encode_rm_inputs(tokenizer, problems: list[str], reasonings: list[str], max_length: int) -> list[list[int]]:
+    """Token ids of the RM inputs, the same for training, scoring and the reward. A chat template already
+    wrote the special tokens (BOS etc.); the plain template needs the tokenizer's."""
+    chat = bool(getattr(tokenizer, "chat_template", None))
+    texts = [rm_input(p, r, tokenizer) for p, r in zip(problems, reasonings)]
+    return tokenizer(texts, add_special_tokens=not chat, truncation=True, max_length=max_length)["input_ids"]

@@ -1,7 +1,7 @@
 """Bradley-Terry training of a reasoning-process reward model with TRL's RewardTrainer.
 
 Any causal LM becomes a 1-label sequence-classification model (the head is new), trained fully or with LoRA on
-pre-tokenized pairs (recode/rm/data.py: the template shared with scoring). Output directory:
+pre-tokenized pairs (recode/rm/data.py; the encoding shared with scoring is in recode/reward/rm_input.py). Output directory:
 
     model/          the RM: a plain HF folder (LoRA merged), what `scorer: hf` + `rm_model:` of the reward load
     adapter/        the LoRA adapter and head (only with lora and merge_lora: false)
@@ -23,7 +23,8 @@ import yaml
 
 from recode.io import write_json
 from recode.rm.config import RMTrainConfig
-from recode.rm.data import pair_dataset, prepare_tokenizer, read_pairs
+from recode.reward.rm_input import prepare_rm_tokenizer
+from recode.rm.data import pair_dataset, read_pairs
 from recode.rm.evaluate import evaluate_model
 
 
@@ -41,7 +42,7 @@ def load_model(cfg: RMTrainConfig):
     path = resolve_model(cfg.model)
     dtype = torch.float32 if cfg.dtype == "auto" else getattr(torch, cfg.dtype)
     try:
-        tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(path), cfg.max_length)
+        tokenizer = prepare_rm_tokenizer(AutoTokenizer.from_pretrained(path), cfg.max_length)
         torch.manual_seed(cfg.seed)  # the new head is random: seed it
         model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=dtype)
     except (OSError, ValueError) as exc:

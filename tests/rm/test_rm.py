@@ -10,7 +10,9 @@ from recode.cli import app
 from recode.io import DataError, read_jsonl, write_jsonl
 from recode.reward.config import ConfigError
 from recode.rm.config import RMTrainConfig
-from recode.rm.data import encode, prepare_tokenizer, read_pairs
+from recode.reward.rm_input import encode_rm_inputs as encode
+from recode.reward.rm_input import prepare_rm_tokenizer as prepare_tokenizer
+from recode.rm.data import read_pairs
 
 runner = CliRunner()
 GOOD = ["check the empty list first", "handle negative numbers", "verify the example by hand",
