@@ -124,7 +124,7 @@ class MathBenchmark(Benchmark):
                 answer = last_number(completion)
             elif _WORD.search(_COMMAND.sub("", answer)):  # prose or units around it: "The answer is 18."
                 answer = last_number(answer) or answer
-        return answer, parsed.format_ok
+        return (answer if answer and answer.strip() else None), parsed.format_ok  # "\\boxed{}" is no answer
 
     def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = ""):
         raise ValueError(f"{self.name} is a math benchmark: answers are checked with math-verify, not run")

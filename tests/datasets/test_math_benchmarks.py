@@ -35,6 +35,7 @@ def test_registry_has_the_math_benchmarks():
     ("We get \\boxed{3} at first, but then \\boxed{4}.", "4", False),  # no tags: the last \boxed anywhere
     ("<think>maybe \\boxed{3}</think> so it is \\boxed{5}", "5", False),
     ("No answer here at all, 12 and 13.", None, False),  # MATH: prose is no answer; no last-number rule
+    ("The answer is within \\boxed{}.", None, False),  # an empty \boxed{} is no answer either
 ])
 def test_math500_extraction(completion, answer, format_ok):
     assert get_benchmark("math500").extract_answer(completion) == (answer, format_ok)
