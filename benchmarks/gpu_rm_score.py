@@ -96,10 +96,7 @@ def measure(scorer, problems: list[str], reasonings: list[str], batch_size: int)
     if cuda:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    from recode.reward.rm_input import encode_rm_inputs
-
-    encoded = encode_rm_inputs(scorer.tokenizer, problems, reasonings, scorer.max_length)
-    lengths = sorted((len(ids) for ids in encoded), reverse=True)
+    lengths = sorted((len(ids) for ids in scorer.encode(problems, reasonings)), reverse=True)
     padded = sum(max(lengths[i:i + batch_size]) * len(lengths[i:i + batch_size])
                  for i in range(0, len(lengths), batch_size))
     return {"batch_size": batch_size, "seconds": round(seconds, 3), "records_per_s": round(len(scores) / seconds, 1),

@@ -60,16 +60,21 @@ class HFScorer:
         self.model.config.pad_token_id = self.tokenizer.pad_token_id
         self.model.to(self.device).eval()
         self.batch_size, self.max_length = batch_size, max_length
+        self.chat = bool(getattr(self.tokenizer, "chat_template", None))  # else the plain template (rm_input.py)
         self._lock = threading.Lock()  # one forward at a time: the server may call from several threads
 
     def texts(self, problems: list[str], reasonings: list[str]) -> list[str]:
         return [rm_input(p, r, self.tokenizer) for p, r in zip(problems, reasonings)]
 
+    def encode(self, problems: list[str], reasonings: list[str]) -> list[list[int]]:
+        """Token ids of the RM inputs (what `score` feeds the model, before padding)."""
+        return encode_rm_inputs(self.tokenizer, problems, reasonings, self.max_length)
+
     def score(self, problems: list[str], reasonings: list[str]) -> list[float]:
         """Raw RM scores (logits), one per (problem, reasoning), in input order."""
         import torch
 
-        encoded = encode_rm_inputs(self.tokenizer, problems, reasonings, self.max_length)
+        encoded = self.encode(problems, reasonings)
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
         scores = [0.0] * len(encoded)
         with self._lock, torch.inference_mode():

@@ -42,9 +42,7 @@ def load_records(rows: list[tuple[int, dict]], path: str) -> tuple[list[dict], l
 def score_records(scorer, problems: list[str], reasonings: list[str], chunk: int = 1024,
                   on_progress: Callable[[int, int], None] | None = None) -> tuple[list[float], dict]:
     """(raw scores, throughput stats): records/s and tokens/s (tokens of the RM inputs, no padding)."""
-    lengths = [len(ids) for ids in scorer.tokenizer(scorer.texts(problems, reasonings),
-                                                    add_special_tokens=not scorer.chat, truncation=True,
-                                                    max_length=scorer.max_length)["input_ids"]]
+    lengths = [len(ids) for ids in scorer.encode(problems, reasonings)]
     # Chunks of similar lengths, so the scorer's own length sorting is not undone by the chunking.
     order = sorted(range(len(problems)), key=lambda i: -lengths[i])
     scores = [0.0] * len(problems)
