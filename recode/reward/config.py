@@ -7,18 +7,15 @@
     proc_mapping: sigmoid
 
 Unknown keys and wrongly typed values raise `ConfigError` naming the key, so a typo never silently falls back
-to a default. `RewardConfig.load(path, overrides=["gate=none"])` applies `key=value` overrides (YAML values).
+to a default. `RewardConfig.load(path, overrides=["gate=none"])` applies `key=value` overrides (YAML values);
+loading is `recode.config.StageConfig`, shared by every stage.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from dataclasses import dataclass, fields
-from typing import Any, get_type_hints
+from dataclasses import dataclass
 
-import yaml
-
+from recode.config import ConfigError, StageConfig
 from recode.reward.parts import GATE_MODES
 
 PROC_MAPPINGS = ("sigmoid", "rank", "minmax")
@@ -26,12 +23,8 @@ OVERLAP_MODES = ("auto", "always", "never")
 SCORER_NAMES = ("hf", "remote", "constant", "length", "external")  # mirrors recode.reward.scorers.SCORERS
 
 
-class ConfigError(ValueError):
-    """A reward configuration that cannot work; the message names the key."""
-
-
 @dataclass
-class RewardConfig:
+class RewardConfig(StageConfig):
     # -- the reward: R = R_fmt + R_out + proc_weight * gate * R_proc
     gate: str = "hard"  # hard | none | pass_rate | outcome_only
     proc_weight: float = 1.0  # eq. (1) of the paper has no weight; some notes mention 0.5
@@ -67,9 +60,6 @@ class RewardConfig:
     overlap: str = "auto"
     overlap_chunks: int = 4  # sandbox batches the rollouts are split into when overlapping
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     def validate(self) -> None:
         if self.gate not in GATE_MODES:
             raise ConfigError(f"gate: {self.gate!r} is not one of {', '.join(GATE_MODES)}")
@@ -97,53 +87,5 @@ class RewardConfig:
             if getattr(self, key) < 1:
                 raise ConfigError(f"{key}: must be at least 1")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "reward config") -> RewardConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
-        hints = get_type_hints(cls)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-        return cls(**{k: _coerce(k, v, hints[k], where) for k, v in data.items()})
 
-    @classmethod
-    def load(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()) -> RewardConfig:
-        """Read a YAML file (or start from the defaults), then apply `key=value` overrides."""
-        data: dict[str, Any] = {}
-        if path is not None:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    data = yaml.safe_load(f) or {}
-            except OSError as exc:
-                raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-        for item in overrides:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise ConfigError(f"override {item!r}: expected key=value")
-            data[key.strip()] = yaml.safe_load(value) if value.strip() else None
-        return cls.from_dict(data, str(path) if path else "reward config")
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def _coerce(key: str, value: Any, hint: Any, where: str) -> Any:
-    """Check a YAML value against the field's annotation (ints are accepted for floats)."""
-    allowed = [t for t in getattr(hint, "__args__", (hint,))]
-    if value is None:
-        if type(None) in allowed:
-            return None
-        raise ConfigError(f"{where}: {key} may not be null")
-    for t in allowed:
-        if t is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if t is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if t in (bool, str) and isinstance(value, t):
-            return value
-    names = " or ".join(getattr(t, "__name__", str(t)) for t in allowed)
-    raise ConfigError(f"{where}: {key} must be {names}, got {value!r}")
+__all__ = ["ConfigError", "RewardConfig"]

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from recode.reward.config import ConfigError
-from recode.synth.config import StageConfig
+from recode.config import ConfigError, StageConfig
 
 # RewardConfig fields this config sets itself: passing them under `trl:` would be ambiguous.
 OWNED_TRL_KEYS = {"output_dir", "learning_rate", "num_train_epochs", "max_steps", "per_device_train_batch_size",

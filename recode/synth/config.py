@@ -9,79 +9,17 @@
 
 `SynthConfig.load(path, overrides=["seed_samples=8", "dimensions=[logical_rigor]"])` applies `key=value`
 overrides (YAML values). Unknown keys and wrongly typed values raise `ConfigError` naming the key.
-`StageConfig` is the loader shared with the reward-model config (recode/rm/config.py).
+Loading is `recode.config.StageConfig`, shared by every stage.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from dataclasses import dataclass, field, fields
-from typing import Any, get_args, get_origin, get_type_hints
+from dataclasses import dataclass, field
+from typing import Any
 
-import yaml
-
-from recode.reward.config import ConfigError, _coerce
+from recode.config import ConfigError, StageConfig
 
 SEED_MODES = ("free", "reference", "free+reference")
-
-
-def _coerce_any(key: str, value: Any, hint: Any, where: str) -> Any:
-    """Scalars as the reward config checks them; lists and mappings by their element types."""
-    origin = get_origin(hint)
-    if origin is list:
-        (item,) = get_args(hint)
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: {key} must be a list, got {value!r}")
-        return [_coerce(f"{key}[{i}]", v, item, where) for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: {key} must be a mapping, got {value!r}")
-        return dict(value)
-    return _coerce(key, value, hint, where)
-
-
-class StageConfig:
-    """from_dict / load / to_dict for a config dataclass; subclasses define `validate`."""
-
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        pass
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "config"):
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
-        hints = get_type_hints(cls)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-        return cls(**{k: _coerce_any(k, v, hints[k], where) for k, v in data.items()})
-
-    @classmethod
-    def load(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()):
-        """Read a YAML file (or start from the defaults), then apply `key=value` overrides."""
-        data: dict[str, Any] = {}
-        if path is not None:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    data = yaml.safe_load(f) or {}
-            except OSError as exc:
-                raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-        for item in overrides:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise ConfigError(f"override {item!r}: expected key=value")
-            data[key.strip()] = yaml.safe_load(value) if value.strip() else None
-        return cls.from_dict(data, str(path) if path else cls.__name__)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def _check(condition: bool, message: str) -> None:

@@ -15,16 +15,16 @@ and wrongly typed values raise `ConfigError` naming the key; `trl` keys are chec
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 
 import yaml
 
-from recode.reward.config import ConfigError, RewardConfig, _coerce
+from recode.config import ConfigError, StageConfig
+from recode.reward.config import RewardConfig
 
 MONITOR_ACTIONS = ("warn", "stop")
 RESUME_MODES = ("auto", "never")
@@ -37,7 +37,7 @@ _OWNED_TRL_KEYS = {"output_dir", "max_steps", "learning_rate", "beta", "epsilon"
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(StageConfig):
     # -- run
     output_dir: str = "runs/train"  # the run directory: resolved config, logs, checkpoints, rollout samples
     resume: str = "auto"  # auto: continue from the run directory's last checkpoint, if any | never: start afresh
@@ -95,9 +95,6 @@ class TrainConfig:
     monitor_length_factor: float = 3.0  # reasoning words above this x the run's first half-window: warning
     monitor_action: str = "warn"  # warn | stop (checkpoint and end the run)
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     def validate(self) -> None:
         checks = [(self.resume in RESUME_MODES, f"resume: choose {' or '.join(RESUME_MODES)}"),
                   (self.monitor_action in MONITOR_ACTIONS, f"monitor_action: choose {' or '.join(MONITOR_ACTIONS)}"),
@@ -132,52 +129,29 @@ class TrainConfig:
         if owned:
             raise ConfigError(f"trl: set {', '.join(owned)} as top-level key(s), not under trl")
 
-    # -- loading
+    # -- loading (recode.config.StageConfig), with this config's shorthands
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "train config") -> TrainConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
-        hints, known = get_type_hints(cls), {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-        values = {}
-        for key, value in data.items():
-            if key in ("train_tasks", "eval_tasks"):
-                value = [value] if isinstance(value, str) else value
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ConfigError(f"{where}: {key} must be a list of task sources or files")
-            elif key in ("reward", "trl"):
-                if not isinstance(value or {}, dict):
-                    raise ConfigError(f"{where}: {key} must be a mapping")
-                value = dict(value or {})
-            elif key in ("use_vllm", "bf16") and isinstance(value, bool):
-                value = str(value).lower()
-            elif key == "report_to" and isinstance(value, list):
-                value = ",".join(value)
-            else:
-                value = _coerce(key, _yaml_float(value, hints[key]), hints[key], where)
-            values[key] = value
-        return cls(**values)
+    def from_dict(cls, data: dict[str, Any], where: str | None = None) -> TrainConfig:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("train_tasks", "eval_tasks"):  # one task source may be written without a list
+                if isinstance(data.get(key), str):
+                    data[key] = [data[key]]
+            for key in ("use_vllm", "bf16"):  # true | false | auto: YAML reads the first two as booleans
+                if isinstance(data.get(key), bool):
+                    data[key] = str(data[key]).lower()
+            if isinstance(data.get("report_to"), list):
+                data["report_to"] = ",".join(data["report_to"])
+            for key in ("reward", "trl"):
+                if key in data and data[key] is None:
+                    data[key] = {}
+        return super().from_dict(data, where or "train config")
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()) -> TrainConfig:
-        """Read a YAML file (or start from the defaults), then apply `key=value` overrides."""
-        data: dict[str, Any] = {}
-        if path is not None:
-            try:
-                data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-            except OSError as exc:
-                raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-            if isinstance(data, dict) and isinstance(data.get("reward_config"), str):
-                data["reward_config"] = _find_relative(data["reward_config"], Path(path))
-        data = apply_overrides(data, overrides)
-        return cls.from_dict(data, str(path) if path else "train config")
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    def prepare(cls, data: dict[str, Any], path) -> dict[str, Any]:
+        if isinstance(data.get("reward_config"), str):
+            data = {**data, "reward_config": _find_relative(data["reward_config"], Path(path))}
+        return data
 
     def reward_settings(self) -> RewardConfig:
         """The reward config file with this config's `reward` overrides applied."""
@@ -204,35 +178,6 @@ class TrainConfig:
         targets = ["tensorboard"] if importlib.util.find_spec("tensorboard") is not None else []
         wandb_set = any(k in os.environ for k in ("WANDB_API_KEY", "WANDB_MODE", "WANDB_PROJECT"))
         return targets + (["wandb"] if wandb_set and importlib.util.find_spec("wandb") is not None else [])
-
-
-def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """`key=value` (YAML value) into `data`; `reward.key=value` and `trl.key=value` go into those mappings."""
-    data = dict(data)
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ConfigError(f"override {item!r}: expected key=value")
-        parsed = yaml.safe_load(value) if value.strip() else None
-        head, dot, sub = key.partition(".")
-        if dot:
-            if head not in ("reward", "trl"):
-                raise ConfigError(f"override {item!r}: only reward.KEY and trl.KEY take a dotted key")
-            data[head] = {**(data.get(head) or {}), sub: parsed}
-        else:
-            data[key] = parsed
-    return data
-
-
-def _yaml_float(value: Any, hint: Any) -> Any:
-    """YAML 1.1 reads `1e-6` (no dot) as a string; accept it for float fields."""
-    if isinstance(value, str) and float in getattr(hint, "__args__", (hint,)):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _find_relative(name: str, config_path: Path) -> str:

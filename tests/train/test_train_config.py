@@ -44,7 +44,7 @@ def test_overrides_and_yaml_floats():
 @pytest.mark.parametrize("override, message", [
     ("max_stepz=3", "unknown key"),
     ("max_steps=many", "max_steps must be int"),
-    ("model.name=x", "only reward.KEY and trl.KEY"),
+    ("model.name=x", "model is not a mapping"),
     ("trl.no_such_field=1", "not a field of TRL's GRPOConfig"),
     ("trl.beta=0.1", "set beta as top-level"),
     ("num_generations=3", "multiple of num_generations"),
