@@ -95,8 +95,8 @@ def eval_benchmarks() -> None:
 
 def _config(config: Path | None, set_: list[str], options: dict):
     """The YAML config (or defaults), then typed options that were given, then --set overrides."""
+    from recode.config import ConfigError
     from recode.eval.run import EvalConfig
-    from recode.reward.config import ConfigError
 
     given = [f"{k}={json.dumps(v)}" for k, v in options.items() if v is not None]
     try:

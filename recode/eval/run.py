@@ -25,23 +25,20 @@ The run's configuration is `EvalConfig`: one flat dataclass, loadable from YAML,
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 import platform
 import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 
-import yaml
-
+from recode.config import ConfigError, StageConfig
 from recode.generate import BACKENDS, Generator, SamplingConfig, make_generator
 from recode.generate.cache import generate_cached
 from recode.io import write_json, write_jsonl
-from recode.reward.config import ConfigError, _coerce
 from recode.text import SYSTEM_PROMPTS, parse_completion, strip_trailing_special
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
@@ -52,7 +49,7 @@ MODES = ("plain", "reasoning")
 
 
 @dataclass
-class EvalConfig:
+class EvalConfig(StageConfig):
     # -- what to evaluate
     model: str = "smollm2"  # Hub id, local folder, `smollm2`, or the model name an OpenAI-compatible server knows
     name: str | None = None  # the row label in reports (default: the model)
@@ -84,7 +81,7 @@ class EvalConfig:
     def __post_init__(self) -> None:
         if isinstance(self.benchmarks, str):
             self.benchmarks = split_specs(self.benchmarks)
-        self.validate()
+        super().__post_init__()
 
     def validate(self) -> None:
         if self.mode not in MODES:
@@ -140,45 +137,12 @@ class EvalConfig:
         return self.name or (Path(self.model).name if Path(self.model).exists() else self.model)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "eval config") -> EvalConfig:
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of keys to values, got {type(data).__name__}")
-        hints = get_type_hints(cls)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-        values = {}
-        for key, value in data.items():
-            if key == "benchmarks":
-                if not isinstance(value, (str, list)):
-                    raise ConfigError(f"{where}: benchmarks must be a list or a comma-separated string")
-                values[key] = value
-            else:
-                values[key] = _coerce(key, value, hints[key], where)
-        return cls(**values)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()) -> EvalConfig:
-        """Read a YAML file (or start from the defaults), then apply `key=value` overrides."""
-        data: dict[str, Any] = {}
-        if path is not None:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    data = yaml.safe_load(f) or {}
-            except OSError as exc:
-                raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-        for item in overrides:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                raise ConfigError(f"override {item!r}: expected key=value")
-            data[key.strip()] = yaml.safe_load(value) if value.strip() else None
-        return cls.from_dict(data, str(path) if path else "eval config")
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    def from_dict(cls, data: dict[str, Any], where: str | None = None) -> EvalConfig:
+        # Benchmark specs carry their own commas (`livecodebench:release=v5,since=2024-08-01`): split them here,
+        # before the generic list handling splits at every comma.
+        if isinstance(data, dict) and isinstance(data.get("benchmarks"), str):
+            data = {**data, "benchmarks": split_specs(data["benchmarks"])}
+        return super().from_dict(data, where)
 
 
 def split_specs(text: str) -> list[str]:

@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from recode.cli import app
+from recode.config import ConfigError
 from recode.datasets import get_benchmark
 from recode.eval.run import EvalConfig, build_prompt, extract_code, run_eval
 from recode.generate import Generator
-from recode.reward.config import ConfigError
 from recode.text import SYSTEM_PROMPTS
 
 
@@ -140,7 +140,7 @@ def test_cli_run_and_report_with_a_tiny_model(tmp_path, tiny_lm):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--benchmarks", "humaneval++"], "unknown benchmark 'humaneval++'"),
-    (["--set", "temprature=1"], "eval config: unknown key(s) temprature"),
+    (["--set", "temprature=1"], "EvalConfig: unknown key(s) temprature"),
     (["--backend", "openai", "--base-url", "http://127.0.0.1:9/v1", "--set", "timeout_s=1"], "cannot reach"),
 ])
 def test_cli_errors_are_one_line(tmp_path, args, message):

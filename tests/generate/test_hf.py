@@ -60,7 +60,6 @@ def test_unknown_model_is_a_generation_error(tmp_path):
         make_generator("hf", str(tmp_path), device="cpu")
 
 
-@pytest.mark.slow  # a second model load and a static cache on CPU: ~10 s on an idle 2-core machine
 def test_static_cache_gives_the_same_greedy_text(gen, tiny_lm):
     sampling = SamplingConfig(max_new_tokens=6)
     with make_generator("hf", tiny_lm, device="cpu", batch_size=2, static_cache=True) as static:
