@@ -114,7 +114,8 @@ class Benchmark:
         return {}
 
     def score(self, samples: list[dict], *, workers: int = 0, pool=None,
-              on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample") -> list[dict]:
+              on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample",
+              fail_fast: bool = True, isolation: str = "auto", limits=None) -> list[dict]:
         """One result row per sample (`task_id` plus `solution` or `completion`), in order.
 
         Args:
@@ -122,11 +123,14 @@ class Benchmark:
             pool: an open SandboxPool to reuse.
             on_progress: called as (phase, done, total).
             source: how to name a sample in error messages.
+            fail_fast: stop a sample at its first failing test.
+            isolation: sandbox isolation when no `pool` is given.
+            limits: `recode.sandbox.Limits` for every program, instead of the benchmark's own.
         """
         from recode.eval.score import score_samples
 
         return score_samples(self, samples, workers=workers or None, pool=pool, on_progress=on_progress,
-                             source=source)
+                             source=source, fail_fast=fail_fast, isolation=isolation, limits=limits)
 
     def groups(self, problem: Problem) -> list[str] | None:
         """Names of the test parts (["base", ..., "plus", ...]) when the benchmark has several."""

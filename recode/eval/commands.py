@@ -47,12 +47,14 @@ def eval_score(
     fail_fast: bool = typer.Option(True, help="stop each sample at its first failing test"),
     isolation: str = typer.Option("auto", help="auto, bwrap+uid, uid or rlimits"),
     summary_out: Annotated[Path | None, typer.Option(help="also write the summary JSON here")] = None,
-    time_floor: float = typer.Option(1.0, help="minimum time limit per test, seconds (EvalPlus: 1.0)"),
-    time_factor: float = typer.Option(4.0, help="time limit per test = factor x reference time (EvalPlus: 4.0)"),
+    time_floor: Annotated[float | None, typer.Option(
+        help="minimum time limit per test, seconds (default: the benchmark's rule; EvalPlus's is 1.0)")] = None,
+    time_factor: Annotated[float | None, typer.Option(
+        help="time limit per test = factor x the reference's time (default: the benchmark's rule; EvalPlus: 4)")] = None,
 ) -> None:
     """Score EvalPlus-format samples; write per-sample results and print pass@1 (base and plus)."""
     from recode.datasets import UnknownBenchmark, get_benchmark
-    from recode.eval.score import score_samples, summary
+    from recode.eval.score import summary
     from recode.io import DataError, read_jsonl, write_json, write_jsonl
     from recode.sandbox import Limits, SandboxError
 
@@ -60,12 +62,15 @@ def eval_score(
         bench = get_benchmark(benchmark)
         records = read_jsonl(samples)
         with _Bars() as bars:
-            limits = Limits(time_floor_s=time_floor, time_factor=time_factor)
             if bench.domain == "math":  # answers are checked with math-verify: nothing runs in the sandbox
                 rows = bench.score(records, workers=workers, on_progress=bars, source=str(samples))
             else:
-                rows = score_samples(bench, records, workers=workers or None, fail_fast=fail_fast,
-                                     isolation=isolation, on_progress=bars, source=str(samples), limits=limits)
+                # Limits only when asked for: LiveCodeBench and BigCodeBench have time rules of their own.
+                limits = None if time_floor is None and time_factor is None else Limits(
+                    time_floor_s=1.0 if time_floor is None else time_floor,
+                    time_factor=4.0 if time_factor is None else time_factor)
+                rows = bench.score(records, workers=workers, on_progress=bars, source=str(samples),
+                                   fail_fast=fail_fast, isolation=isolation, limits=limits)
     except (DataError, UnknownBenchmark, SandboxError, ValueError) as exc:
         _fail(str(exc))
     write_jsonl(out, rows)

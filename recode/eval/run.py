@@ -272,7 +272,7 @@ def generate_all(config: EvalConfig, benches: list[_Bench], generator: Generator
 
 
 def summarize_bench(b: _Bench, rows: list[dict], samples: list[dict], n: int) -> dict:
-    from recode.eval.metrics import summarize, summarize_buckets, summarize_majority
+    from recode.eval.metrics import summarize, summarize_buckets, summarize_majority, summarize_skipped
 
     ks = [k for k in (1, 10, 100) if k <= n]
     out = {"benchmark": b.bench.name, "spec": b.spec, "domain": b.bench.domain, "n_tasks": len(b.problems),
@@ -286,6 +286,9 @@ def summarize_bench(b: _Bench, rows: list[dict], samples: list[dict], n: int) ->
     out["status_counts"] = dict(Counter(r["status"] for r in rows))
     if b.bench.domain == "code":
         out["no_code"] = sum(s["no_code"] for s in samples)
+        skipped = summarize_skipped(rows)
+        if skipped.get("tasks"):  # tasks whose libraries are missing here: named, never counted as failures
+            out["skipped"] = skipped
     else:
         out["no_answer"] = sum(r.get("answer") is None for r in rows)
         out.update(summarize_majority(rows))  # maj@k over the samples' normalized answers, k up to n
