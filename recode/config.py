@@ -42,6 +42,8 @@ def _scalar(key: str, value: Any, allowed: list, where: str) -> Any:
             return value
         if t is str and hasattr(value, "isoformat"):  # YAML reads 2024-08-01 as a date: keep it as text
             return value.isoformat()
+        if t is str and isinstance(value, (int, float)) and not isinstance(value, bool):  # `version: 1`
+            return str(value)
     names = " or ".join(getattr(t, "__name__", str(t)) for t in allowed)
     raise ConfigError(f"{where}: {key} must be {names}, got {value!r}")
 

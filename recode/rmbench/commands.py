@@ -55,10 +55,10 @@ def build_cmd(
     """Sample reasoning+solution outputs per problem, execute them, form (and optionally judge-screen) pairs,
     balance lengths, and write candidates.jsonl plus review.html for human review."""
     from recode.rmbench.build import build
-    from recode.rmbench.config import BuildConfig, ConfigError, load_config
+    from recode.rmbench.config import BuildConfig, ConfigError
 
     try:
-        cfg = load_config(BuildConfig, config, set_ or [])
+        cfg = BuildConfig.load(config, set_ or [])
         bar, update = _progress("generate (problems)")
         with bar:
             report = build(cfg, out, update)

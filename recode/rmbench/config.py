@@ -1,17 +1,15 @@
 """Configuration of `recode rmbench build`: one dataclass, loadable from YAML, overridable with `key=value`.
 
-Unknown keys and wrongly typed values raise `ConfigError` naming the key (as the reward's config does).
+Unknown keys and wrongly typed values raise `ConfigError` naming the key (`recode.config.StageConfig`, shared by
+every stage): `BuildConfig.load(path, overrides=["n_samples=8", "modes=pass_fail,pass_rate"])`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import re
-from dataclasses import dataclass, field, fields
-from typing import Any, get_type_hints
+from dataclasses import dataclass, field
 
-import yaml
+from recode.config import ConfigError, StageConfig
 
 PAIR_MODES = ("pass_fail", "pass_rate", "exec_tier", "judge_both_pass", "judge_same_outcome")
 JUDGED_MODES = ("judge_both_pass", "judge_same_outcome")  # the judge decides which side is chosen
@@ -22,12 +20,8 @@ PREFILLS = ("none", "starter_code")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class ConfigError(ValueError):
-    """A configuration that cannot work; the message names the key."""
-
-
 @dataclass
-class BuildConfig:
+class BuildConfig(StageConfig):
     # -- benchmark identity (goes into the header of the final file)
     name: str = "lcb-rb"
     version: str = "v1"
@@ -80,9 +74,6 @@ class BuildConfig:
     sandbox_workers: int = 0  # 0 = one per core
     isolation: str = "auto"
 
-    def __post_init__(self) -> None:
-        self.validate()
-
     def validate(self) -> None:
         bad = [m for m in self.modes if m not in PAIR_MODES]
         if bad or not self.modes:
@@ -112,55 +103,5 @@ class BuildConfig:
         if self.max_length_ratio and self.max_length_ratio < 1:
             raise ConfigError("max_length_ratio: must be 0 (off) or at least 1")
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
-
-def _coerce(key: str, value: Any, hint: Any, where: str) -> Any:
-    allowed = list(getattr(hint, "__args__", (hint,))) if getattr(hint, "__origin__", None) is not list else [hint]
-    if value is None:
-        if type(None) in allowed:
-            return None
-        raise ConfigError(f"{where}: {key} may not be null")
-    for t in allowed:
-        if getattr(t, "__origin__", None) is list:
-            if isinstance(value, str):  # `--set difficulties=Easy` or a comma list
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return value
-        elif t is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        elif t is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        elif t is str and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)  # YAML reads 2024-08-01 as a date and v1 as a string: keep both as text
-        elif t is bool and isinstance(value, bool):
-            return value
-    raise ConfigError(f"{where}: {key} has the wrong type: {value!r}")
-
-
-def load_config(cls, path: str | os.PathLike | None = None, overrides: list[str] = ()):
-    """Read a YAML file (or start from the defaults), apply `key=value` overrides, check every key."""
-    data: dict[str, Any] = {}
-    where = str(path) if path else cls.__name__
-    if path is not None:
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = yaml.safe_load(f) or {}
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping of keys to values")
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"override {item!r}: expected key=value")
-        data[key.strip()] = yaml.safe_load(value) if value.strip() else None
-    hints, known = get_type_hints(cls), {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(known))}")
-    data = {k: str(v) if hasattr(v, "isoformat") else v for k, v in data.items()}  # YAML dates -> text
-    return cls(**{k: _coerce(k, v, hints[k], where) for k, v in data.items()})
+__all__ = ["BuildConfig", "ConfigError"]

@@ -7,7 +7,7 @@ import pytest
 
 from recode.io import DataError
 from recode.rmbench.build import build, sample_key, sample_problems, select_problems
-from recode.rmbench.config import BuildConfig, ConfigError, load_config
+from recode.rmbench.config import BuildConfig, ConfigError
 from recode.rmbench.pairing import balance_lengths, orientation, problem_candidates, select_pairs
 from recode.rmbench.pairs import Pair, Side, read_pairs
 from recode.rmbench.problems import BenchProblem, load_problems
@@ -109,16 +109,16 @@ def test_starter_code_prefill_is_part_of_the_sample():
 def test_config_from_yaml_and_overrides(tmp_path):
     path = tmp_path / "b.yaml"
     path.write_text("tasks: leetcodedataset\ndifficulties: [Easy]\ndate_from: 2024-08-01\nn_samples: 4\n")
-    cfg = load_config(BuildConfig, path, ["modes=pass_fail,pass_rate", "seed=3"])
+    cfg = BuildConfig.load(path, ["modes=pass_fail,pass_rate", "seed=3"])
     assert cfg.date_from == "2024-08-01" and cfg.difficulties == ["Easy"] and cfg.modes == ["pass_fail", "pass_rate"]
     with pytest.raises(ConfigError, match="unknown key\\(s\\) n_sample;"):
-        load_config(BuildConfig, None, ["n_sample=3"])
-    with pytest.raises(ConfigError, match="n_samples has the wrong type"):
-        load_config(BuildConfig, None, ["n_samples=many"])
+        BuildConfig.load(None, ["n_sample=3"])
+    with pytest.raises(ConfigError, match="n_samples must be int"):
+        BuildConfig.load(None, ["n_samples=many"])
     with pytest.raises(ConfigError, match="judge_model: screening"):
-        load_config(BuildConfig, None, ["screen=confirm"])
+        BuildConfig.load(None, ["screen=confirm"])
     with pytest.raises(ConfigError, match="modes: \\['best'\\] not valid"):
-        load_config(BuildConfig, None, ["modes=best"])
+        BuildConfig.load(None, ["modes=best"])
 
 
 def test_problems_from_a_benchmark_have_dates_and_difficulty():
