@@ -10,15 +10,15 @@ generator), so concurrent clients get the batched throughput of the backend.
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
 import uuid
 from concurrent.futures import Future
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from recode.generate.base import GenerationError, Generator, SamplingConfig, check_prompts
+from recode.httpjson import BodyError, JSONHandler
 
 MAX_BODY = 32 << 20
 
@@ -111,19 +111,11 @@ class Batcher:
 
 
 def make_handler(batcher: Batcher, served: str, count_tokens):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args) -> None:  # quiet: a benchmark run sends thousands of requests
-            pass
+    class Handler(JSONHandler):
+        max_body_bytes = MAX_BODY
 
         def _send(self, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, payload)
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") in ("/v1/models", "/models"):
@@ -136,13 +128,10 @@ def make_handler(batcher: Batcher, served: str, count_tokens):
             try:
                 if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
                     raise RequestError(404, f"no route POST {self.path}; use /v1/chat/completions")
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
-                    raise RequestError(413, f"request body over {MAX_BODY} bytes")
                 try:
-                    body = json.loads(self.rfile.read(length) or b"null")
-                except json.JSONDecodeError as exc:
-                    raise RequestError(400, f"the request body is not JSON: {exc}") from None
+                    body = self.read_json()
+                except BodyError as exc:
+                    raise RequestError(exc.status, str(exc)) from None
                 chat, sampling = parse_request(body, served)
                 try:
                     texts = batcher.submit(chat, sampling).result()

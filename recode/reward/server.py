@@ -21,8 +21,9 @@ Malformed requests get a 4xx with {"error": "..."} that says what to fix; scorer
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
+from recode.httpjson import BodyError, JSONHandler
 from recode.io import DataError
 from recode.reward.batching import RewardService
 from recode.reward.parts import summarize
@@ -125,34 +126,20 @@ def openrlhf_reply(parts) -> dict:
     return {"rewards": rewards, "scores": rewards, "extra_logs": logs}
 
 
-class RewardHandler(BaseHTTPRequestHandler):
+class RewardHandler(JSONHandler):
     server_version = "recode-reward/1"
-    protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections
+    max_body_bytes = MAX_BODY_BYTES
     service: RewardService  # set by make_server
     registry: TaskRegistry
 
-    def log_message(self, format, *args) -> None:
-        pass  # one line per request would flood a training log
-
     def _reply(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, payload)
 
     def _body(self):
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            raise RequestError("a Content-Length header is required", 411)
-        if int(length) > MAX_BODY_BYTES:
-            raise RequestError(f"the body is over {MAX_BODY_BYTES >> 20} MiB; send smaller batches", 413)
-        raw = self.rfile.read(int(length))
         try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RequestError(f"the request body is not valid JSON ({exc})") from None
+            return self.read_json()
+        except BodyError as exc:
+            raise RequestError(str(exc), exc.status) from None
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") == "/health":
