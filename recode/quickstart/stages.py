@@ -34,9 +34,9 @@ def run_rm(cfg: QuickstartConfig, run_dir: Path, console: Console) -> dict:
 
     synth = run_dir / "synth"
     rm = RMTrainConfig(train_pairs=str(synth / "pairs.train.jsonl"), val_pairs=str(synth / "pairs.val.jsonl"),
-                       output_dir=str(run_dir / "rm"), model=cfg.model, lora=True, max_steps=cfg.rm_steps,
-                       per_device_train_batch_size=cfg.rm_batch_size, max_length=cfg.rm_max_length,
-                       eval_base=True, seed=cfg.seed)
+                       output_dir=str(run_dir / "rm"), model=cfg.model, lora=True, lora_layers=cfg.rm_lora_layers,
+                       learning_rate=2e-4, max_steps=cfg.rm_steps, per_device_train_batch_size=cfg.rm_batch_size,
+                       max_length=cfg.rm_max_length, eval_base=True, seed=cfg.seed)
     return train(rm)
 
 
