@@ -38,7 +38,7 @@ class QuickstartConfig(StageConfig):
     # -- evaluation of the base and the trained policy
     eval_benchmarks: list[str] = field(default_factory=lambda: ["humaneval+", "mbpp+"])
     eval_limit: int = 10  # first N problems of each benchmark
-    eval_mode: str = "reasoning"  # reasoning (the format the policy is trained in) | plain
+    eval_mode: str = "plain"  # plain (the benchmark's own instruction, as EvalPlus) | reasoning (<think>/<answer>)
     # -- reward-model accuracy: LCB-RB-style pairs built from LeetCodeDataset test problems
     rmbench_tasks: str = "leetcodedataset"  # a dated code benchmark of recode.datasets (its Easy problems)
     rmbench_problems: int = 4
