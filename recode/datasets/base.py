@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from recode.datasets.groundtruth import ground_truth
+from recode.datasets.groundtruth import REFERENCE_LIMITS, ground_truth
 from recode.datasets.sources import data_dir, sha256_file  # noqa: F401 - re-exported
 from recode.io import DataError
-from recode.sandbox import Job
+from recode.sandbox import Job, JobResult, Status
 
 
 def local_file(*parts: str) -> Path:
@@ -135,3 +135,26 @@ class Benchmark:
     def groups(self, problem: Problem) -> list[str] | None:
         """Names of the test parts (["base", ..., "plus", ...]) when the benchmark has several."""
         return None
+
+
+class AssertJobs:
+    """Jobs of a benchmark whose tests are assert-style code (`self._tests(problem, reference_times)`): the
+    reference run records each test's time, and a candidate's limits are calibrated from those times. Put it
+    before the Benchmark base class; `_program` wraps a solution in what must run before it (a preamble)."""
+
+    def _program(self, problem: Problem, code: str) -> str:
+        return code
+
+    def _reference_job(self, problem: Problem) -> Job:
+        return Job(self._program(problem, problem.canonical_solution), self._tests(problem), id=problem.task_id,
+                   fail_fast=False, limits=REFERENCE_LIMITS)
+
+    @staticmethod
+    def _digest(problem: Problem, result: JobResult) -> dict:
+        return {"times": [v.time_s or 0.0 for v in result.tests],
+                "reference_ok": [v.status is Status.PASS for v in result.tests]}
+
+    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
+        truth = self.truth.get(problem.task_id)
+        return Job(self._program(problem, solution), self._tests(problem, truth["times"] if truth else None),
+                   id=job_id or problem.task_id, fail_fast=fail_fast)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 
-from recode.datasets.base import Benchmark, Problem
+from recode.datasets.base import AssertJobs, Benchmark, Problem
 from recode.datasets.sources import DataSource, sha256_file
-from recode.datasets.groundtruth import REFERENCE_LIMITS
 from recode.io import read_jsonl
-from recode.sandbox import AssertTests, Job, JobResult, Status
+from recode.sandbox import AssertTests
 
 
-class _AssertBenchmark(Benchmark):
+class _AssertBenchmark(AssertJobs, Benchmark):
     source: DataSource
 
     def source_hash(self) -> str:
@@ -26,20 +25,6 @@ class _AssertBenchmark(Benchmark):
         raw = problem.raw
         return AssertTests(raw["test_code"], entry_point=raw.get("check_entry"), setup_code=raw.get("setup", ""),
                            reference_times=reference_times)
-
-    def _reference_job(self, problem: Problem) -> Job:
-        return Job(problem.canonical_solution, self._tests(problem), id=problem.task_id, fail_fast=False,
-                   limits=REFERENCE_LIMITS)
-
-    @staticmethod
-    def _digest(problem: Problem, result: JobResult) -> dict:
-        return {"times": [v.time_s or 0.0 for v in result.tests],
-                "reference_ok": [v.status is Status.PASS for v in result.tests]}
-
-    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
-        truth = self.truth.get(problem.task_id)
-        times = truth["times"] if truth else None
-        return Job(solution, self._tests(problem, times), id=job_id or problem.task_id, fail_fast=fail_fast)
 
 
 class HumanEval(_AssertBenchmark):

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from recode.datasets.base import Problem
+from recode.datasets.base import AssertJobs, Problem
 from recode.datasets.codebench import (
     CodeBenchmark,
     check_window,
@@ -28,17 +28,16 @@ from recode.datasets.codebench import (
     read_records,
     record_date,
 )
-from recode.datasets.groundtruth import REFERENCE_LIMITS
 from recode.datasets.sources import data_dir, sha256_file
 from recode.io import DataError
-from recode.sandbox import AssertTests, Job, JobResult, Status
+from recode.sandbox import AssertTests
 
 PATH_ENV = "RECODE_LEETCODE_PATH"
 LOCAL = ("leetcodedataset", "LeetCodeDataset-v0.3.1-test.jsonl.gz")
 REQUIRED = ("task_id", "difficulty", "estimated_date", "prompt", "query", "completion", "test", "entry_point")
 
 
-class LeetCodeDataset(CodeBenchmark):
+class LeetCodeDataset(AssertJobs, CodeBenchmark):
     name = "leetcodedataset"
     known_flaws: ClassVar[dict[str, str]] = {}
 
@@ -86,20 +85,6 @@ class LeetCodeDataset(CodeBenchmark):
 
     def _program(self, problem: Problem, code: str) -> str:
         return f"{problem.raw['prompt']}\n{code}"
-
-    def _reference_job(self, problem: Problem) -> Job:
-        return Job(self._program(problem, problem.canonical_solution), self._tests(problem), id=problem.task_id,
-                   fail_fast=False, limits=REFERENCE_LIMITS)
-
-    @staticmethod
-    def _digest(problem: Problem, result: JobResult) -> dict:
-        return {"times": [v.time_s or 0.0 for v in result.tests],
-                "reference_ok": [v.status is Status.PASS for v in result.tests]}
-
-    def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:
-        truth = self.truth.get(problem.task_id)
-        return Job(self._program(problem, solution), self._tests(problem, truth["times"] if truth else None),
-                   id=job_id or problem.task_id, fail_fast=fail_fast)
 
     def prepare(self, pool, task_ids=None, on_done=None) -> int:
         ids = list(task_ids if task_ids is not None else self.problems)
