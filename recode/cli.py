@@ -19,15 +19,15 @@ from recode.train.commands import train_app
 app = typer.Typer(help="ReCode: reasoning-aware RL for code LLMs. One command group per pipeline stage.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 sandbox_app = typer.Typer(help="The execution sandbox: isolation report and a live demo.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
-app.add_typer(sandbox_app, name="sandbox")
-app.add_typer(reward_app, name="reward")
-app.add_typer(generate_app, name="generate")
-app.add_typer(rmbench_app, name="rmbench")
-app.add_typer(train_app, name="train")
+app.command("quickstart")(quickstart_cmd)
 app.add_typer(synth_app, name="synth")
 app.add_typer(rm_app, name="rm")
-app.command("quickstart")(quickstart_cmd)
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(rmbench_app, name="rmbench")
+app.add_typer(reward_app, name="reward")
+app.add_typer(generate_app, name="generate")
+app.add_typer(sandbox_app, name="sandbox")
 console = Console(stderr=True)
 
 
