@@ -108,42 +108,35 @@ def _echo(stage: str, report: dict) -> None:
         typer.echo(f"longer-is-better baseline: {json.dumps(report['longer_is_better']['all_pairs']['all'])}")
 
 
+def _run_stages(config: Path | None, set_: list[str], out: Path, stages: list[str]) -> None:
+    steps = {"seeds": run_seeds, "variants": run_variants, "pairs": run_pairs}
+    cfg = _config(config, set_, out)
+    try:
+        for stage in stages:
+            _echo(stage, steps[stage](cfg, out))
+    except _errors() as exc:
+        _fail(str(exc))
+
+
 @synth_app.command("seeds")
 def seeds_cmd(config: Path = CONFIG_OPT, set_: list[str] = SET_OPT, out: Path = OUT_OPT) -> None:
     """Sample reasoning + code for each problem and keep the samples whose code passes the tests."""
-    cfg = _config(config, set_, out)
-    try:
-        _echo("seeds", run_seeds(cfg, out))
-    except _errors() as exc:
-        _fail(str(exc))
+    _run_stages(config, set_, out, ["seeds"])
 
 
 @synth_app.command("variants")
 def variants_cmd(config: Path = CONFIG_OPT, set_: list[str] = SET_OPT, out: Path = OUT_OPT) -> None:
     """Optimized and degraded rewrites (LLM and rule-based) of every seed along every dimension, quality-checked."""
-    cfg = _config(config, set_, out)
-    try:
-        _echo("variants", run_variants(cfg, out))
-    except _errors() as exc:
-        _fail(str(exc))
+    _run_stages(config, set_, out, ["variants"])
 
 
 @synth_app.command("pairs")
 def pairs_cmd(config: Path = CONFIG_OPT, set_: list[str] = SET_OPT, out: Path = OUT_OPT) -> None:
     """Preference pairs (opt>orig, orig>deg, opt>deg) split by problem, and the longer-is-better baseline."""
-    cfg = _config(config, set_, out)
-    try:
-        _echo("pairs", run_pairs(cfg, out))
-    except _errors() as exc:
-        _fail(str(exc))
+    _run_stages(config, set_, out, ["pairs"])
 
 
 @synth_app.command("run")
 def run_cmd(config: Path = CONFIG_OPT, set_: list[str] = SET_OPT, out: Path = OUT_OPT) -> None:
     """seeds, variants and pairs in turn (rerun after a kill: finished generations come from the cache)."""
-    cfg = _config(config, set_, out)
-    try:
-        for stage, fn in (("seeds", run_seeds), ("variants", run_variants), ("pairs", run_pairs)):
-            _echo(stage, fn(cfg, out))
-    except _errors() as exc:
-        _fail(str(exc))
+    _run_stages(config, set_, out, ["seeds", "variants", "pairs"])
