@@ -88,7 +88,8 @@ class DecodeError(ValueError):
     pass
 
 
-def _restore(value, depth: int = 0):
+def restore(value, depth: int = 0):
+    """Validate a value from `loads_untrusted`: plain builtin values only, opaque markers made `Opaque`."""
     t = type(value)
     if t in _SCALARS:
         return value
@@ -97,19 +98,24 @@ def _restore(value, depth: int = 0):
     if t is tuple and len(value) == 2 and value[0] == _OPAQUE_TAG and type(value[1]) is str:
         return Opaque(value[1])
     if t in _CONTAINERS:
-        return t(_restore(v, depth + 1) for v in value)
+        return t(restore(v, depth + 1) for v in value)
     if t is dict:
-        return {_restore(k, depth + 1): _restore(v, depth + 1) for k, v in value.items()}
+        return {restore(k, depth + 1): restore(v, depth + 1) for k, v in value.items()}
     raise DecodeError(f"type {t.__name__} may not cross the sandbox boundary")
+
+
+def loads_untrusted(data: bytes):
+    """Unmarshal bytes written by the program, not yet validated: pass the result through `restore`, or
+    check the exact type of every part you use (marshal can also build code objects)."""
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as exc:
+        raise DecodeError(f"undecodable value: {exc}") from None
 
 
 def decode(data: bytes):
     """Decode bytes written by the program; raises DecodeError on anything but plain builtin values."""
-    try:
-        value = marshal.loads(data)
-    except (EOFError, ValueError, TypeError) as exc:
-        raise DecodeError(f"undecodable value: {exc}") from None
-    return _restore(value)
+    return restore(loads_untrusted(data))
 
 
 def decode_trusted(data: bytes):

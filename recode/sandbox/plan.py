@@ -122,7 +122,15 @@ def _limits_kw(job: Job) -> dict:
 def _estimates(ref: list[float] | None, n: int) -> list[float]:
     if ref is None or len(ref) != n:
         return [DEFAULT_TEST_ESTIMATE_S] * n
-    return [max(t, 1e-5) for t in ref]
+    return [t if t > 1e-5 else 1e-5 for t in ref]
+
+
+def _time_limits(limits, ref: list[float] | None, n: int) -> list[float]:
+    """`limits.time_limit` of each test, inlined: a job can have a hundred thousand tests."""
+    if ref is None:
+        return [limits.default_time_s] * n
+    floor, factor, cap = limits.time_floor_s, limits.time_factor, limits.time_cap_s
+    return [limits.default_time_s if r is None else min(cap, max(floor, factor * r)) for r in ref]
 
 
 def n_tests(job: Job) -> int:
@@ -147,7 +155,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     t, kw = job.tests, _limits_kw(job)
     if isinstance(t, CallTests):
         est = _estimates(t.reference_times, len(t.inputs))
-        limits = [job.limits.time_limit(r) for r in (t.reference_times or [None] * len(t.inputs))]
+        limits = _time_limits(job.limits, t.reference_times, len(t.inputs))
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
         for sub in _chunks(est, target_s):

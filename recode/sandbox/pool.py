@@ -7,6 +7,7 @@ group and of later groups (a failed `base` test skips `plus`; a failed `plus` te
 
 from __future__ import annotations
 
+import operator
 import os
 import pickle
 import struct
@@ -54,7 +55,8 @@ class _WorkerProcess:
 
     def run(self, task: Task) -> object:
         data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-        self.proc.stdin.write(_FRAME.pack(len(data)) + data)
+        self.proc.stdin.write(_FRAME.pack(len(data)))
+        self.proc.stdin.write(data)  # not joined: a task can carry hundreds of MB of expected outputs
         self.proc.stdin.flush()
         header = self.proc.stdout.read(_FRAME.size)
         if len(header) < _FRAME.size:
@@ -121,8 +123,8 @@ class _Batch:
         job = task.job_index
         self.verdicts[job].update(zip(task.indices, verdicts))
         self.setup_errors[job] = self.setup_errors[job] or setup_error
-        failed = next((i for i, v in zip(task.indices, verdicts) if v.status not in (Status.PASS, Status.SKIPPED)),
-                      None)
+        pos = _first_failure(verdicts)
+        failed = None if pos is None else task.indices[pos]
         if self.jobs[job].fail_fast and failed is not None:
             groups = getattr(self.jobs[job].tests, "groups", None)
             self.cancelled[job] |= self._groups_from(job, groups[failed] if groups else task.group)
@@ -218,8 +220,11 @@ class SandboxPool:
     def _result(self, i: int, job: Job, batch: _Batch) -> JobResult:
         verdict_map = batch.verdicts[i]
         n = max(verdict_map, default=-1) + 1
-        verdicts = [verdict_map.get(k, TestVerdict(Status.SKIPPED)) for k in range(n)]
-        first = next((k for k, v in enumerate(verdicts) if v.status not in (Status.PASS, Status.SKIPPED)), None)
+        if len(verdict_map) == n:
+            verdicts = list(map(verdict_map.__getitem__, range(n)))
+        else:
+            verdicts = [verdict_map[k] if k in verdict_map else TestVerdict(Status.SKIPPED) for k in range(n)]
+        first = _first_failure(verdicts)
         status = Status.PASS if first is None else verdicts[first].status
         if first is None and any(v.status is Status.SKIPPED for v in verdicts) or not verdicts:
             status = Status.SKIPPED if verdicts else Status.FAIL
@@ -228,6 +233,17 @@ class SandboxPool:
             failure = {"index": first, "status": str(verdicts[first].status), "detail": verdicts[first].detail,
                        "input": _failing_input(job, first)}
         return JobResult(job.id, status, verdicts, self.level, batch.seconds[i], failure, batch.setup_errors[i])
+
+
+_status_of = operator.attrgetter("status")
+
+
+def _first_failure(verdicts: list[TestVerdict]) -> int | None:
+    """Position of the first verdict that is neither PASS nor SKIPPED (scanned in C: tasks hold thousands)."""
+    statuses = list(map(_status_of, verdicts))
+    if statuses.count(Status.PASS) + statuses.count(Status.SKIPPED) == len(statuses):
+        return None
+    return next(k for k, s in enumerate(statuses) if s is not Status.PASS and s is not Status.SKIPPED)
 
 
 def _failing_input(job: Job, index: int) -> str | None:
