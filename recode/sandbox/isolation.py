@@ -96,6 +96,13 @@ def interpreter_world_readable() -> bool:
     return True
 
 
+def release_free_memory() -> None:
+    """Give freed heap memory back to the system (glibc's malloc_trim; a no-op elsewhere)."""
+    trim = getattr(_libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def make_worker_self_reaper() -> None:
     """Orphans of a program (double-forked daemons) are re-parented to us, so we can reap and kill them."""
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)

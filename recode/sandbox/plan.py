@@ -112,6 +112,14 @@ def _chunks(estimates: list[float], target_s: float) -> list[list[int]]:
     return out
 
 
+def _split_probe(chunks: list[list[int]], fail_fast: bool) -> list[list[int]]:
+    """A fail-fast job spread over several tasks first runs its first test alone (the pool's probe): a wrong
+    program is then rejected without shipping and re-running a whole chunk of inputs and expected outputs."""
+    if not fail_fast or len(chunks) < 2 or len(chunks[0]) < 2:
+        return chunks
+    return [chunks[0][:1], chunks[0][1:], *chunks[1:]]
+
+
 def _limits_kw(job: Job) -> dict:
     lim = job.limits
     return dict(fail_fast=job.fail_fast, setup_time_s=lim.setup_time_s, memory_mb=lim.memory_mb,
@@ -158,7 +166,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
         limits = _time_limits(job.limits, t.reference_times, len(t.inputs))
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
-        for sub in _chunks(est, target_s):
+        for sub in _split_probe(_chunks(est, target_s), job.fail_fast):
             # Tests run in order (base before plus), so a chunk that starts in a group only reaches later ones.
             tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=groups[sub[0]],
                               estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
@@ -185,7 +193,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     limits = [job.limits.time_limit(r) for r in (ref or [None] * len(steps))]
     # Steps that are not asserts may leave state for later steps, so such tests stay in one process.
     stateful = any(kind == "exec" for kind, _, _ in steps)
-    chunks = [list(range(len(steps)))] if stateful else _chunks(est, target_s)
+    chunks = [list(range(len(steps)))] if stateful else _split_probe(_chunks(est, target_s), job.fail_fast)
     return [Task(job_index, "assert", code, idx, [limits[i] for i in idx], estimate_s=sum(est[i] for i in idx),
                  entry_point=t.entry_point, setup_steps=setup,
                  steps=[(steps[i][0], steps[i][1], None if steps[i][0] == "eqv" else steps[i][2]) for i in idx],

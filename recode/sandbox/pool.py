@@ -85,10 +85,10 @@ class _Batch:
         for t in tasks:
             if jobs[t.job_index].fail_fast:
                 self.probe.setdefault(t.job_index, t)
-        self.probe = {j: t for j, t in self.probe.items() if sum(x.job_index == j for x in tasks) > 1}
         self.pending = [0] * len(jobs)
         for t in tasks:
             self.pending[t.job_index] += 1
+        self.probe = {j: t for j, t in self.probe.items() if self.pending[j] > 1}
         self.verdicts: list[dict[int, TestVerdict]] = [{} for _ in jobs]
         self.setup_errors: list[str | None] = [None] * len(jobs)
         self.seconds = [0.0] * len(jobs)

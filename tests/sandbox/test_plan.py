@@ -28,7 +28,18 @@ def test_slow_jobs_are_split_by_reference_time():
     n = 40
     tests = CallTests("f", [[i] for i in range(n)], list(range(n)), reference_times=[0.1] * n,
                       groups=["base"] * 10 + ["plus"] * 30)
-    tasks = plan_job(0, Job("def f(x): return x", tests), target_s=0.5)
+    tasks = plan_job(0, Job("def f(x): return x", tests, fail_fast=False), target_s=0.5)
     assert [len(t.indices) for t in tasks] == [5] * 8
     assert sorted(i for t in tasks for i in t.indices) == list(range(n))
     assert [t.group for t in tasks] == ["base"] * 2 + ["plus"] * 6
+
+
+def test_a_split_fail_fast_job_probes_with_its_first_test_alone():
+    n = 40
+    tests = CallTests("f", [[i] for i in range(n)], list(range(n)), reference_times=[0.1] * n)
+    tasks = plan_job(0, Job("def f(x): return x", tests, fail_fast=True), target_s=0.5)
+    assert [len(t.indices) for t in tasks] == [1, 4] + [5] * 7
+    assert sorted(i for t in tasks for i in t.indices) == list(range(n))
+    # a job that fits in one task is not split for a probe: that would cost a fork per job
+    small = CallTests("f", [[i] for i in range(3)], [0, 1, 2], reference_times=[0.01] * 3)
+    assert [len(t.indices) for t in plan_job(0, Job("def f(x): return x", small), target_s=0.5)] == [3]
