@@ -23,8 +23,8 @@ import time
 from dataclasses import dataclass, field
 
 from recode.sandbox import child as child_mod
-from recode.sandbox import codec, isolation
-from recode.sandbox.compare import STDOUT_COMPARES, assert_equal, get_oracle
+from recode.sandbox import codec, isolation, judge
+from recode.sandbox.compare import STDOUT_COMPARES
 from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict, pack_verdicts, unpack_verdicts
 
@@ -32,10 +32,6 @@ _FRAME = struct.Struct("<I")
 _READ_CHUNK = 1 << 20
 _TRIM_AFTER_BYTES = 8 << 20
 _F_SETPIPE_SZ = 1031  # fcntl: a 1 MiB pipe carries a batch of results in one write instead of sixteen
-_ERR_STATUS = {"MemoryError": Status.MEMORY_EXCEEDED, "AssertionError": Status.FAIL,
-               child_mod.OUTPUT_LIMIT: Status.OUTPUT_EXCEEDED}
-# Oracles for which an output encoded exactly like the expected one is right (find_zero ignores `expected`).
-_BYTE_EXACT_ORACLES = {"default", "set", "not_none"}
 _SIGNAL_STATUS = {signal.SIGXCPU: Status.TIMEOUT, signal.SIGXFSZ: Status.OUTPUT_EXCEEDED}
 
 
@@ -75,12 +71,6 @@ class _Run:
     @property
     def next_pos(self) -> int:
         return len(self.verdicts)
-
-
-def _compared(ok: bool, expected, got) -> TestVerdict:
-    if ok:
-        return TestVerdict(Status.PASS)
-    return TestVerdict(Status.FAIL, detail=f"expected {codec.describe(expected)}, got {codec.describe(got)}")
 
 
 class Worker:
@@ -222,8 +212,11 @@ class Worker:
                 for item in data:
                     if run.abort is not None or run.done:
                         break
-                    if not self._fast_pass(run, item):
+                    verdict = judge.fast_pass(run.task, len(run.verdicts), item)
+                    if verdict is None:
                         self._on_result(run, codec.restore(item))
+                    else:
+                        run.verdicts[item[0]] = verdict
                 return
             data = codec.restore(data)
         except codec.DecodeError as exc:
@@ -234,7 +227,7 @@ class Worker:
         elif kind == b"E":
             run.setup_error = str(data[2]) if type(data) is tuple and len(data) == 3 else "setup failed"
             name = data[1] if type(data) is tuple and len(data) == 3 else ""
-            status = _ERR_STATUS.get(name, Status.RUNTIME_ERROR)
+            status = judge.ERR_STATUS.get(name, Status.RUNTIME_ERROR)
             run.abort = TestVerdict(Status.RUNTIME_ERROR if status is Status.FAIL else status, detail=run.setup_error)
         elif kind == b"T":
             run.abort = TestVerdict(Status.FAIL, detail=f"tampering: {data}")
@@ -245,20 +238,6 @@ class Worker:
         else:
             run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unknown frame")
 
-    @staticmethod
-    def _fast_pass(run: _Run, item) -> bool:
-        """Record a PASS without decoding when the output's bytes equal the expected encoding (exact types)."""
-        task, pos = run.task, len(run.verdicts)
-        if type(item) is not tuple or len(item) != 4 or pos >= len(task.indices) or task.expected_raw is None \
-                or task.oracle not in _BYTE_EXACT_ORACLES:
-            return False
-        index, kind, raw, elapsed = item
-        if type(index) is not int or index != task.indices[pos] or type(kind) is not str or kind != "out" \
-                or type(raw) is not bytes or type(elapsed) is not float or raw != task.expected_raw[pos]:
-            return False
-        run.verdicts[index] = TestVerdict(Status.PASS, time_s=elapsed)
-        return True
-
     def _on_result(self, run: _Run, data) -> None:
         task, pos = run.task, run.next_pos
         if type(data) is not tuple or len(data) < 3 or pos >= len(task.indices) or data[0] != task.indices[pos] \
@@ -266,61 +245,11 @@ class Worker:
             run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unexpected test result")
             return
         elapsed = data[-1] if type(data[-1]) is float else None
-        verdict = self._judge(task, pos, data[1], data[2:-1])
+        verdict = judge.judge(task, pos, data[1], data[2:-1])
         verdict.time_s = elapsed
         run.verdicts[task.indices[pos]] = verdict
         if task.fail_fast and verdict.status is not Status.PASS and task.kind != "stdio":
             run.done = True  # stop the program now: the remaining tests are skipped
-
-    def _judge(self, task: Task, pos: int, kind, values: tuple) -> TestVerdict:
-        if kind == "err" and len(values) == 2:
-            return TestVerdict(_ERR_STATUS.get(values[0], Status.RUNTIME_ERROR), detail=str(values[1]))
-        if kind == "ok" and not values:
-            return TestVerdict(Status.PASS)
-        if kind == "val" and len(values) == 1:
-            if type(values[0]) is not codec.Opaque and bool(values[0]):
-                return TestVerdict(Status.PASS)
-            return TestVerdict(Status.FAIL, detail=f"got {codec.describe(values[0])}")
-        if kind == "eq" and len(values) == 2:
-            return _compared(assert_equal(values[0], values[1]), values[1], values[0])
-        if kind in ("eqv", "out") and len(values) == 1 and type(values[0]) is bytes:
-            return self._judge_encoded(task, pos, kind, values[0])
-        if kind == "outd" and len(values) == 2 and type(values[0]) is bytes and type(values[1]) is int:
-            return self._judge_digest(task, pos, (values[0], values[1]))
-        return TestVerdict(Status.FAIL, detail="protocol violation: malformed test result")
-
-    @staticmethod
-    def _judge_encoded(task: Task, pos: int, kind: str, raw: bytes) -> TestVerdict:
-        """An encoded value: the left side of `assert x == literal` (eqv) or a function's output (out)."""
-        if kind == "out" and task.expected_raw is not None and raw == task.expected_raw[pos] \
-                and task.oracle in _BYTE_EXACT_ORACLES:
-            return TestVerdict(Status.PASS)
-        try:
-            out = codec.decode(raw)
-        except codec.DecodeError as exc:
-            return TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
-        if kind == "eqv":
-            return _compared(assert_equal(out, task.expected[pos]), task.expected[pos], out)
-        if task.expected is None:
-            return TestVerdict(Status.PASS, output=out, raw=raw)
-        exp_raw = task.expected_raw[pos] if task.expected_raw is not None else None
-        exp = task.expected[pos] if exp_raw is None else codec.decode_trusted(exp_raw)
-        try:
-            ok = get_oracle(task.oracle)(out, exp, task.inputs[pos], task.atol)
-        except Exception:  # noqa: BLE001 - an oracle crash on odd output is a wrong answer
-            ok = False
-        return _compared(ok, exp, out)
-
-    @staticmethod
-    def _judge_digest(task: Task, pos: int, digest: tuple[bytes, int]) -> TestVerdict:
-        """An output over the output limit was sent as (sha256, size) of its encoding: exact match only."""
-        if task.expected is None:
-            return TestVerdict(Status.PASS, output=codec.Opaque(f"output of {digest[1]} bytes"), digest=digest)
-        expected = task.expected_digest[pos] if task.expected_digest is not None else None
-        if expected == digest:
-            return TestVerdict(Status.PASS)
-        return TestVerdict(Status.FAIL, detail=f"output of {digest[1]} bytes differs from the expected one "
-                                               "(outputs over the output limit are compared by digest)")
 
     def _stop(self, pid: int, wait_exit: bool) -> int | None:
         """Kill the child and everything it started; return its wait status if it had exited by itself.
