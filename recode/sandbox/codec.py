@@ -62,15 +62,21 @@ def to_plain(value, depth: int = 0):
     return (_OPAQUE_TAG, f"{module}.{t.__qualname__}" if module else t.__qualname__)
 
 
+# Marshal format 2: from format 3 on, marshal flags objects by their reference count and whether a string is
+# interned, so equal values built by different code ([300, 300] and [300] * 2) encode differently, and a
+# correct program's output would miss the byte-level comparison with the reference's. Format 2 has neither.
+MARSHAL_VERSION = 2
+
+
 def encode(value) -> bytes:
     """Bytes for `value`. Plain values go straight to marshal (C speed, exact types only); marshal also
     writes buffer objects (bytearray, arrays) as bytes, which is why `has_bytes` guards byte-level compares."""
     if type(value) in _SCALARS or type(value) in _CONTAINERS or type(value) is dict:
         try:
-            return marshal.dumps(value)
-        except ValueError:  # something unmarshallable inside: take the slow, tagging path
+            return marshal.dumps(value, MARSHAL_VERSION)
+        except ValueError:  # something unmarshallable (or self-referencing) inside: the slow, tagging path
             pass
-    return marshal.dumps(to_plain(value))
+    return marshal.dumps(to_plain(value), MARSHAL_VERSION)
 
 
 def has_bytes(value, depth: int = 0) -> bool:

@@ -55,3 +55,26 @@ def test_forged_bytes_cannot_smuggle_other_types():
 
 def test_has_bytes():
     assert codec.has_bytes({"a": [b"x"]}) and not codec.has_bytes({"a": ["x"]})
+
+
+def test_equal_values_built_differently_encode_alike():
+    # Two programs computing the same answer must meet the reference's bytes (the worker's fast path),
+    # whatever their objects' reference counts or string interning.
+    big = 10 ** 3
+    shared = [big * 3] * 2
+    built = [int("3000"), int("3000")]
+    assert codec.encode(shared) == codec.encode(built)
+    interned, computed = "abc", "".join(["a", "b", "c"])
+    assert codec.encode([interned, interned]) == codec.encode([computed, "ab" + "c"[:1]])
+    held = {"k": built}
+    assert codec.encode(held["k"]) == codec.encode([3000, 3000])
+
+
+def test_self_referencing_values_are_sent_as_a_marker():
+    loop = []
+    loop.append(loop)
+    decoded = codec.decode(codec.encode(loop))
+    depth = 0
+    while isinstance(decoded, list):
+        decoded, depth = decoded[0], depth + 1
+    assert isinstance(decoded, codec.Opaque) and depth <= codec.MAX_DEPTH + 1

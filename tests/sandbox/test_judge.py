@@ -1,0 +1,48 @@
+import marshal
+
+import pytest
+
+from recode.sandbox import CallTests, Job, Status
+from recode.sandbox.judge import fast_pass, judge
+from recode.sandbox.plan import plan_job
+
+
+def _task(expected_raw, oracle="default"):
+    tests = CallTests("f", [[x] for x in range(len(expected_raw))], [None] * len(expected_raw),
+                      expected_raw=expected_raw, oracle=oracle)
+    (task,) = plan_job(0, Job("def f(x): return x", tests), target_s=10.0)
+    return task
+
+
+def test_identical_bytes_pass_without_decoding():
+    task = _task([marshal.dumps([1, 2]), marshal.dumps("a")])
+    verdict = fast_pass(task, 0, (0, "out", marshal.dumps([1, 2]), 0.001))
+    assert verdict.status is Status.PASS and verdict.time_s == 0.001
+
+
+@pytest.mark.parametrize("item", [
+    (1, "out", marshal.dumps([1, 2]), 0.001),           # not the test that runs now
+    (True, "out", marshal.dumps([1, 2]), 0.001),        # a bool is not an index
+    (0, "out", bytearray(marshal.dumps([1, 2])), 0.1),  # only exact bytes compare by bytes
+    (0, "out", marshal.dumps([1, 2, 3]), 0.001),        # other bytes: judged the slow way
+    (0, "eqv", marshal.dumps([1, 2]), 0.001),
+    (0, "out", marshal.dumps([1, 2]), 1),               # malformed time
+    [0, "out", marshal.dumps([1, 2]), 0.001],
+    (0, "out", marshal.dumps([1, 2])),
+])
+def test_anything_else_takes_the_full_path(item):
+    assert fast_pass(_task([marshal.dumps([1, 2])]), 0, item) is None
+
+
+def test_oracles_that_read_the_value_never_pass_by_bytes():
+    task = _task([marshal.dumps(0.5)], oracle="find_zero")
+    assert fast_pass(task, 0, (0, "out", marshal.dumps(0.5), 0.001)) is None
+
+
+def test_the_full_path_compares_values_not_encodings():
+    task = _task([marshal.dumps({1: "a", 2: "b"})])
+    reordered = marshal.dumps({2: "b", 1: "a"})
+    assert fast_pass(task, 0, (0, "out", reordered, 0.001)) is None
+    assert judge(task, 0, "out", (reordered,)).status is Status.PASS
+    wrong = judge(task, 0, "out", (marshal.dumps({1: "a"}),))
+    assert wrong.status is Status.FAIL and "expected" in wrong.detail
