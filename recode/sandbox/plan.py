@@ -133,14 +133,6 @@ def _estimates(ref: list[float] | None, n: int) -> list[float]:
     return [t if t > 1e-5 else 1e-5 for t in ref]
 
 
-def _time_limits(limits, ref: list[float] | None, n: int) -> list[float]:
-    """`limits.time_limit` of each test, inlined: a job can have a hundred thousand tests."""
-    if ref is None:
-        return [limits.default_time_s] * n
-    floor, factor, cap = limits.time_floor_s, limits.time_factor, limits.time_cap_s
-    return [limits.default_time_s if r is None else min(cap, max(floor, factor * r)) for r in ref]
-
-
 def n_tests(job: Job) -> int:
     t = job.tests
     if isinstance(t, CallTests):
@@ -163,7 +155,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     t, kw = job.tests, _limits_kw(job)
     if isinstance(t, CallTests):
         est = _estimates(t.reference_times, len(t.inputs))
-        limits = _time_limits(job.limits, t.reference_times, len(t.inputs))
+        limits = job.limits.time_limits(t.reference_times or [None] * len(t.inputs))
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
         for sub in _split_probe(_chunks(est, target_s), job.fail_fast):
@@ -190,7 +182,7 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     code = job.code
     ref = t.reference_times if t.reference_times and len(t.reference_times) == len(steps) else None
     est = _estimates(ref, len(steps))
-    limits = [job.limits.time_limit(r) for r in (ref or [None] * len(steps))]
+    limits = job.limits.time_limits(ref or [None] * len(steps))
     # Steps that are not asserts may leave state for later steps, so such tests stay in one process.
     stateful = any(kind == "exec" for kind, _, _ in steps)
     chunks = [list(range(len(steps)))] if stateful else _split_probe(_chunks(est, target_s), job.fail_fast)

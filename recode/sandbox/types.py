@@ -49,9 +49,12 @@ class Limits:
     max_output_mb: int = 16  # stdout/stderr and files written (RLIMIT_FSIZE), and values sent back
 
     def time_limit(self, reference_time: float | None) -> float:
-        if reference_time is None:
-            return self.default_time_s
-        return min(self.time_cap_s, max(self.time_floor_s, self.time_factor * reference_time))
+        return self.time_limits([reference_time])[0]
+
+    def time_limits(self, reference_times: list[float | None]) -> list[float]:
+        """`time_limit` of each test, in one pass: a job can have a hundred thousand tests."""
+        floor, factor, cap, default = self.time_floor_s, self.time_factor, self.time_cap_s, self.default_time_s
+        return [default if r is None else min(cap, max(floor, factor * r)) for r in reference_times]
 
 
 @dataclass
