@@ -359,7 +359,7 @@ def serve(level: str) -> None:
             view = view[os.write(fd_out, view):]
         del task, data, view
         if size > _TRIM_AFTER_BYTES:
-            # malloc keeps freed heap for reuse; every later fork would copy its page tables (~1.5 ms at 90 MB).
+            # malloc keeps freed heap for reuse; every later fork would copy its page tables too.
             isolation.release_free_memory()
     shutil.rmtree(worker.tmp, ignore_errors=True)
 
