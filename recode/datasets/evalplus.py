@@ -15,6 +15,7 @@ from recode.datasets.sources import DataSource, sha256_file
 from recode.datasets.groundtruth import REFERENCE_LIMITS
 from recode.io import read_jsonl
 from recode.sandbox import CallTests, Job, JobResult, Status
+from recode.sandbox import codec
 from recode.sandbox.codec import Opaque, has_bytes
 
 
@@ -107,7 +108,10 @@ class _EvalPlusBenchmark(Benchmark):
         # unpickling hundreds of MB of decoded outputs would cost more than the tests (HumanEval+: 0.9 s of 11).
         expected = [None if r is not None else v.output if good else Opaque("reference solution failed")
                     for v, good, r in zip(result.tests, ok, raw)]
-        return {"expected": expected, "expected_raw": raw, "expected_digest": [v.digest for v in result.tests],
+        # Large encodings travel to the workers as digests (see plan.py), computed here once for the cache.
+        digests = [v.digest or (codec.digest(r) if r is not None and len(r) > codec.DIGEST_MIN_BYTES else None)
+                   for v, r in zip(result.tests, raw)]
+        return {"expected": expected, "expected_raw": raw, "expected_digest": digests,
                 "times": [v.time_s or 0.0 for v in result.tests], "reference_ok": ok}
 
     def make_job(self, problem: Problem, solution: str, fail_fast: bool = True, job_id: str = "") -> Job:

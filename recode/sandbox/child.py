@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import builtins
 import errno
-import hashlib
 import math
 import marshal
 import os
@@ -159,7 +158,7 @@ def run_calls(task, namespace: dict, channel: Channel) -> None:
         raw = codec.encode(out)
         # Sending the result back is part of the test's time (the reference solution's time includes it too).
         if len(raw) > digest_over:
-            channel.result((i, "outd", hashlib.sha256(raw).digest(), len(raw), time.perf_counter() - start))
+            channel.result((i, "outd", *codec.digest(raw), time.perf_counter() - start))
         else:
             channel.result((i, "out", raw, time.perf_counter() - start))
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from recode.sandbox import codec
 from recode.sandbox.child import OUTPUT_LIMIT
-from recode.sandbox.compare import assert_equal, get_oracle
+from recode.sandbox.compare import BYTE_EXACT_ORACLES, assert_equal, get_oracle
 from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict
 
 ERR_STATUS = {"MemoryError": Status.MEMORY_EXCEEDED, "AssertionError": Status.FAIL,
               OUTPUT_LIMIT: Status.OUTPUT_EXCEEDED}
-# Oracles for which an output encoded exactly like the expected one is right (find_zero ignores `expected`).
-BYTE_EXACT_ORACLES = {"default", "set", "not_none"}
 
 
 def compared(ok: bool, expected, got) -> TestVerdict:
@@ -26,15 +24,28 @@ def compared(ok: bool, expected, got) -> TestVerdict:
 
 def fast_pass(task: Task, pos: int, item) -> TestVerdict | None:
     """PASS for a not yet validated result `(index, "out", raw, seconds)` whose bytes equal the expected
-    encoding, without decoding it; None when the result needs the full path (validate, decode, judge)."""
+    encoding (or, where only its digest was shipped, hash to it), without decoding it; None when the result
+    needs the full path (validate, decode, judge)."""
     if type(item) is not tuple or len(item) != 4 or pos >= len(task.indices) or task.expected_raw is None \
             or task.oracle not in BYTE_EXACT_ORACLES:
         return None
     index, kind, raw, elapsed = item
     if type(index) is not int or index != task.indices[pos] or type(kind) is not str or kind != "out" \
-            or type(raw) is not bytes or type(elapsed) is not float or raw != task.expected_raw[pos]:
+            or type(raw) is not bytes or type(elapsed) is not float:
+        return None
+    expected = task.expected_raw[pos]
+    if expected is None:
+        if not shipped_as_digest(task, pos) or codec.digest(raw) != task.expected_digest[pos]:
+            return None
+    elif raw != expected:
         return None
     return TestVerdict(Status.PASS, time_s=elapsed)
+
+
+def shipped_as_digest(task: Task, pos: int) -> bool:
+    """Whether test `pos` expects an output whose encoding stayed with the pool (see codec.DIGEST_MIN_BYTES)."""
+    return task.expected_raw is not None and task.expected_raw[pos] is None and task.expected_digest is not None \
+        and task.expected_digest[pos] is not None
 
 
 def judge(task: Task, pos: int, kind, values: tuple) -> TestVerdict:

@@ -11,6 +11,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from recode.sandbox import codec
+from recode.sandbox.compare import BYTE_EXACT_ORACLES
 from recode.sandbox.types import AssertTests, CallTests, Job, StdioTests
 
 DEFAULT_TEST_ESTIMATE_S = 0.002
@@ -36,7 +38,9 @@ class Task:
     inputs: list[Any] = field(default_factory=list)
     expected: list[Any] | None = None
     expected_raw: list[bytes | None] | None = None
-    expected_digest: list[tuple[bytes, int] | None] | None = None  # for outputs over the output limit
+    # (sha256, size) where the encoding is not shipped: outputs over the output limit, and large expected
+    # encodings that stay with the pool (fetched by the worker only when an output's digest differs)
+    expected_digest: list[tuple[bytes, int] | None] | None = None
     atol: float = 0.0
     oracle: str = "default"
     output_transform: str | None = None
@@ -150,6 +154,21 @@ def _expected_slice(t: CallTests, sub: list[int]) -> list[Any] | None:
     return [t.expected[i] if raw[i] is None else None for i in sub]
 
 
+def _shipped_encodings(t: CallTests, sub: list[int]) -> tuple[list | None, list | None]:
+    """Expected encodings and digests for a chunk; an encoding over codec.DIGEST_MIN_BYTES travels as its digest."""
+    raws = None if t.expected_raw is None else [t.expected_raw[i] for i in sub]
+    digests = None if t.expected_digest is None else [t.expected_digest[i] for i in sub]
+    if raws is None or t.oracle not in BYTE_EXACT_ORACLES \
+            or max(map(len, filter(None, raws)), default=0) <= codec.DIGEST_MIN_BYTES:
+        return raws, digests
+    digests = digests or [None] * len(sub)
+    for k, raw in enumerate(raws):
+        if raw is not None and len(raw) > codec.DIGEST_MIN_BYTES:
+            digests[k] = digests[k] or codec.digest(raw)  # the ground-truth cache has them computed already
+            raws[k] = None
+    return raws, digests
+
+
 def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     """Split one job into tasks of about `target_s` estimated seconds each."""
     t, kw = job.tests, _limits_kw(job)
@@ -159,14 +178,12 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
         for sub in _split_probe(_chunks(est, target_s), job.fail_fast):
+            raws, digests = _shipped_encodings(t, sub)
             # Tests run in order (base before plus), so a chunk that starts in a group only reaches later ones.
             tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=groups[sub[0]],
                               estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
                               inputs=[t.inputs[i] for i in sub],
-                              expected=_expected_slice(t, sub),
-                              expected_raw=None if t.expected_raw is None else [t.expected_raw[i] for i in sub],
-                              expected_digest=None if t.expected_digest is None
-                              else [t.expected_digest[i] for i in sub],
+                              expected=_expected_slice(t, sub), expected_raw=raws, expected_digest=digests,
                               atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
         return tasks
     if isinstance(t, StdioTests):

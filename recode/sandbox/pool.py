@@ -21,6 +21,7 @@ from recode.sandbox.plan import Task, parse_assert_tests, plan_job
 from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdict
 
 _FRAME = struct.Struct("<I")
+_REPLY = struct.Struct("<cI")  # the worker's frames: kind (R result, Q request for expected encodings), size
 ISOLATION_LEVELS = ("auto", "bwrap+uid", "uid", "rlimits")
 
 
@@ -53,15 +54,24 @@ class _WorkerProcess:
             raise SandboxError(f"sandbox worker failed to start ({' '.join(cmd[:3])} ...): {err}")
         self.level = self.proc.stdout.read(_FRAME.unpack(header)[0]).decode()
 
-    def run(self, task: Task) -> object:
-        data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+    def run(self, task: Task, fetch: Callable[[int, list[int]], list]) -> object:
+        """Send `task`, answer the worker's requests for expected encodings with `fetch`, return its result."""
+        self._send(task)
+        while True:
+            header = self.proc.stdout.read(_REPLY.size)
+            if len(header) < _REPLY.size:
+                raise EOFError("sandbox worker died")
+            kind, size = _REPLY.unpack(header)
+            message = pickle.loads(self.proc.stdout.read(size))
+            if kind != b"Q":
+                return message
+            self._send(fetch(*message))
+
+    def _send(self, obj) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         self.proc.stdin.write(_FRAME.pack(len(data)))
-        self.proc.stdin.write(data)  # not joined: a task can carry hundreds of MB of expected outputs
+        self.proc.stdin.write(data)  # not joined: a task can carry megabytes of inputs
         self.proc.stdin.flush()
-        header = self.proc.stdout.read(_FRAME.size)
-        if len(header) < _FRAME.size:
-            raise EOFError("sandbox worker died")
-        return pickle.loads(self.proc.stdout.read(_FRAME.unpack(header)[0]))
 
     def close(self) -> None:
         try:
@@ -196,7 +206,7 @@ class SandboxPool:
     def _drive(self, k: int, batch: _Batch) -> None:
         while (task := batch.next_task()) is not None:
             try:
-                result = self._run_with_retry(k, task)
+                result = self._run_with_retry(k, task, batch.jobs)
             except BaseException as exc:  # noqa: BLE001 - surfaced by run_batch as SandboxError
                 with batch.lock:
                     batch.error = exc
@@ -204,11 +214,16 @@ class SandboxPool:
                 return
             batch.record(task, result.verdicts, result.setup_error, result.worker_s)
 
-    def _run_with_retry(self, k: int, task: Task):
+    def _run_with_retry(self, k: int, task: Task, jobs: Sequence[Job]):
         """A worker that dies mid-task is replaced and the task retried once; a second death is a verdict."""
+
+        def fetch(job_index: int, indices: list[int]) -> list:
+            raw = getattr(jobs[job_index].tests, "expected_raw", None)
+            return [raw[i] if raw is not None and 0 <= i < len(raw) else None for i in indices]
+
         for attempt in range(2):
             try:
-                return self._workers[k].run(task)
+                return self._workers[k].run(task, fetch)
             except (EOFError, OSError, pickle.UnpicklingError):
                 self._workers[k].close()
                 self._workers[k] = self._spawn()

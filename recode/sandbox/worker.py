@@ -1,8 +1,9 @@
 """The fork server: a warm process that has imported the harness and forks one child per task.
 
 Run as `python -m recode.sandbox.worker` (inside bubblewrap when available). It reads pickled `Task`s from
-the pool on its stdin and answers pickled `TaskResult`s on its stdout. Everything the child sends is decoded
-as plain data and judged here; the child never decides a verdict.
+the pool on its stdin and answers pickled `TaskResult`s on its stdout (frames `kind(1) | length(4) | pickle`:
+`R` a result; `Q` a request for expected encodings that were shipped as digests, answered on stdin). Everything
+the child sends is decoded as plain data and judged here; the child never decides a verdict.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict, pack_verdicts, unpack_verdicts
 
 _FRAME = struct.Struct("<I")
+_REPLY = struct.Struct("<cI")
 _READ_CHUNK = 1 << 20
 _TRIM_AFTER_BYTES = 8 << 20
 _F_SETPIPE_SZ = 1031  # fcntl: a 1 MiB pipe carries a batch of results in one write instead of sixteen
@@ -74,8 +76,15 @@ class _Run:
 
 
 class Worker:
-    def __init__(self, level: str):
+    """Args:
+        level: the isolation level in force.
+        fetch_expected: (job index, test indices) -> their expected encodings (None where there is none), for
+            tests whose expected output was shipped as a digest and did not match; by default none are fetched.
+    """
+
+    def __init__(self, level: str, fetch_expected=None):
         self.level = level
+        self.fetch_expected = fetch_expected
         self.privileged = level in ("bwrap+uid", "uid")
         self.uid = isolation.new_uid() if self.privileged else None
         self.tmp = tempfile.mkdtemp(prefix="recode-worker-")
@@ -245,6 +254,10 @@ class Worker:
             run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unexpected test result")
             return
         elapsed = data[-1] if type(data[-1]) is float else None
+        if data[1] == "out" and judge.shipped_as_digest(task, pos) and self.fetch_expected is not None:
+            # The output's digest differed: equal values can encode differently (1 and 1.0, dict order), and a
+            # wrong one needs the expected value to be described. Fetch it once, for this test only.
+            task.expected_raw[pos] = self.fetch_expected(task.job_index, [task.indices[pos]])[0]
         verdict = judge.judge(task, pos, data[1], data[2:-1])
         verdict.time_s = elapsed
         run.verdicts[task.indices[pos]] = verdict
@@ -335,6 +348,22 @@ def _read_exact(fd: int, n: int) -> bytearray | None:
     return buf
 
 
+def _send(fd: int, kind: bytes, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    os.write(fd, _REPLY.pack(kind, len(data)))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    header = _read_exact(fd, _FRAME.size)
+    if header is None:
+        return None, 0
+    size = _FRAME.unpack(header)[0]
+    return pickle.loads(_read_exact(fd, size)), size
+
+
 def serve(level: str) -> None:
     """Answer tasks until the pool closes our stdin."""
     fd_in, fd_out = os.dup(0), os.dup(1)
@@ -344,20 +373,19 @@ def serve(level: str) -> None:
     isolation.make_worker_self_reaper()
     if level == "uid" and not isolation.unshare_network():
         level = "rlimits"
-    worker = Worker(level)
+
+    def fetch_expected(job_index: int, indices: list[int]) -> list:
+        _send(fd_out, b"Q", (job_index, indices))
+        return _receive(fd_in)[0]
+
+    worker = Worker(level, fetch_expected)
     os.write(fd_out, _FRAME.pack(len(level.encode())) + level.encode())
     while True:
-        header = _read_exact(fd_in, _FRAME.size)
-        if header is None:
+        task, size = _receive(fd_in)
+        if task is None:
             break
-        size = _FRAME.unpack(header)[0]
-        task = pickle.loads(_read_exact(fd_in, size))
-        data = pickle.dumps(worker.run_task(task), protocol=pickle.HIGHEST_PROTOCOL)
-        os.write(fd_out, _FRAME.pack(len(data)))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd_out, view):]
-        del task, data, view
+        _send(fd_out, b"R", worker.run_task(task))
+        del task
         if size > _TRIM_AFTER_BYTES:
             # malloc keeps freed heap for reuse; every later fork would copy its page tables too.
             isolation.release_free_memory()

@@ -3,7 +3,8 @@ import marshal
 import pytest
 
 from recode.sandbox import CallTests, Job, Status
-from recode.sandbox.judge import fast_pass, judge
+from recode.sandbox import codec
+from recode.sandbox.judge import fast_pass, judge, shipped_as_digest
 from recode.sandbox.plan import plan_job
 
 
@@ -46,3 +47,24 @@ def test_the_full_path_compares_values_not_encodings():
     assert judge(task, 0, "out", (reordered,)).status is Status.PASS
     wrong = judge(task, 0, "out", (marshal.dumps({1: "a"}),))
     assert wrong.status is Status.FAIL and "expected" in wrong.detail
+
+
+def _big_task(value, oracle="default"):
+    raw = marshal.dumps(value, 2)
+    assert len(raw) > codec.DIGEST_MIN_BYTES
+    tests = CallTests("f", [[0], [1]], [None, None], expected_raw=[raw, marshal.dumps(1, 2)], oracle=oracle)
+    (task,) = plan_job(0, Job("def f(x): return x", tests), target_s=10.0)
+    return task, raw
+
+
+def test_large_expected_encodings_travel_as_digests():
+    task, raw = _big_task(list(range(20_000)))
+    assert task.expected_raw == [None, marshal.dumps(1, 2)] and task.expected_digest == [codec.digest(raw), None]
+    assert shipped_as_digest(task, 0) and not shipped_as_digest(task, 1)
+    assert fast_pass(task, 0, (0, "out", raw, 0.5)).status is Status.PASS
+    assert fast_pass(task, 0, (0, "out", marshal.dumps(list(range(19_999)), 2), 0.5)) is None
+
+
+def test_oracles_that_read_the_value_keep_their_expected_encodings():
+    task, raw = _big_task([0.5] * 20_000, oracle="find_zero")
+    assert task.expected_raw[0] == raw and not shipped_as_digest(task, 0)

@@ -1,0 +1,41 @@
+"""The pool's own protocol: expected encodings shipped as digests, and fetched back only on a mismatch."""
+
+from __future__ import annotations
+
+import marshal
+
+from recode.sandbox import CallTests, Job, Status, codec
+
+N = 30_000  # an encoding of range(N) is ~150 KB, over codec.DIGEST_MIN_BYTES
+
+
+def _job(code: str) -> Job:
+    expected = list(range(N))
+    raw = marshal.dumps(expected, codec.MARSHAL_VERSION)
+    assert len(raw) > codec.DIGEST_MIN_BYTES
+    tests = CallTests("f", [[N], [3]], [None, None], expected_raw=[raw, marshal.dumps([0, 1, 2], 2)],
+                      groups=["base", "plus"])
+    return Job(code, tests, fail_fast=False)
+
+
+def test_an_output_equal_to_a_large_expected_one_passes(pool):
+    result = pool.run(_job("def f(n): return list(range(n))"))
+    assert result.passed, result.first_failure
+
+
+def test_an_equal_value_encoded_differently_is_judged_on_the_fetched_expected_value(pool):
+    # Floats equal to the expected ints: other bytes, other digest, yet equal under EvalPlus's comparison.
+    result = pool.run(_job("def f(n): return [float(x) for x in range(n)]"))
+    assert result.passed, result.first_failure
+
+
+def test_a_wrong_large_output_fails_and_says_what_was_expected(pool):
+    result = pool.run(_job("def f(n): return list(range(1, n + 1))"))
+    assert [v.status for v in result.tests] == [Status.FAIL, Status.FAIL]
+    assert result.tests[0].detail.startswith("expected [0, 1, 2") and "got [1, 2, 3" in result.tests[0].detail
+
+
+def test_the_pool_keeps_working_after_fetches(pool):
+    results = pool.run_batch([_job("def f(n): return list(range(1, n + 1))"),
+                              _job("def f(n): return list(range(n))")] * 3)
+    assert [r.passed for r in results] == [False, True] * 3
