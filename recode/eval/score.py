@@ -41,6 +41,17 @@ def _row(benchmark: Benchmark, task_id: str, completion_id: int, result: JobResu
             "first_failure": result.first_failure, "isolation": result.isolation, "time_s": round(result.wall_s, 4)}
 
 
+def _read_samples(bench: Benchmark, samples: list[dict], source: str) -> tuple[list[str], list[str]]:
+    task_ids, solutions = [], []
+    for n, sample in enumerate(samples, 1):
+        where = f"{source} line {n}"
+        if not isinstance(sample, dict) or "task_id" not in sample:
+            raise DataError(f"{where}: missing field `task_id`")
+        task_ids.append(normalize_task_id(bench, sample["task_id"], where))
+        solutions.append(bench.solution_of(dict(sample, task_id=task_ids[-1]), where))
+    return task_ids, solutions
+
+
 def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int = 2, fail_fast: bool = True,
                   pool: SandboxPool | None = None, isolation: str = "auto",
                   on_progress: Callable[[str, int, int], None] | None = None, source: str = "sample",
@@ -57,14 +68,9 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
         limits: resource and time limits per program (default: `Limits()`, EvalPlus's time rule).
     """
     bench = get_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
-    task_ids, solutions = [], []
-    for n, sample in enumerate(samples, 1):
-        where = f"{source} line {n}"
-        if not isinstance(sample, dict) or "task_id" not in sample:
-            raise DataError(f"{where}: missing field `task_id`")
-        task_ids.append(normalize_task_id(bench, sample["task_id"], where))
-        solutions.append(bench.solution_of(dict(sample, task_id=task_ids[-1]), where))
+    # A new pool's workers start in the background while the benchmark and its ground truth load.
     with (nullcontext(pool) if pool is not None else SandboxPool(workers=workers, isolation=isolation)) as sandbox:
+        task_ids, solutions = _read_samples(bench, samples, source)
         needed = sorted(set(task_ids) - set(bench.truth))
         bench.prepare(sandbox, needed,
                       on_done=(lambda k: on_progress("ground truth (first run only)", k, len(needed)))

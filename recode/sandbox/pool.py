@@ -42,20 +42,32 @@ def choose_isolation(requested: str = "auto") -> str:
 
 
 class _WorkerProcess:
+    """One fork-server worker. Its start-up (bubblewrap, the interpreter, the harness imports: ~0.15 s) runs in
+    the background until the first use, so a caller can load its benchmark and ground truth meanwhile."""
+
     def __init__(self, level: str):
         argv = [sys.executable, "-m", "recode.sandbox.worker", level]
-        cmd = isolation.bwrap_command(argv) if level == "bwrap+uid" else argv
+        self.cmd = isolation.bwrap_command(argv) if level == "bwrap+uid" else argv
         env = dict(isolation.clean_env(), PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, cwd="/tmp" if level != "bwrap+uid" else None)
-        header = self.proc.stdout.read(_FRAME.size)
-        if len(header) < _FRAME.size:
-            err = self.proc.stderr.read().decode(errors="replace")[-2000:]
-            raise SandboxError(f"sandbox worker failed to start ({' '.join(cmd[:3])} ...): {err}")
-        self.level = self.proc.stdout.read(_FRAME.unpack(header)[0]).decode()
+        self._level: str | None = None
+
+    @property
+    def level(self) -> str:
+        """The isolation the worker reached (it may settle for less than asked); waits for its handshake."""
+        if self._level is None:
+            header = self.proc.stdout.read(_FRAME.size)
+            if len(header) < _FRAME.size:
+                err = self.proc.stderr.read().decode(errors="replace")[-2000:]
+                raise SandboxError(f"sandbox worker failed to start ({' '.join(self.cmd[:3])} ...): {err}")
+            self._level = self.proc.stdout.read(_FRAME.unpack(header)[0]).decode()
+        return self._level
 
     def run(self, task: Task, fetch: Callable[[int, list[int]], list]) -> object:
         """Send `task`, answer the worker's requests for expected encodings with `fetch`, return its result."""
+        if self._level is None:
+            self.level  # noqa: B018 - the handshake comes first on the worker's stdout
         self._send(task)
         while True:
             header = self.proc.stdout.read(_REPLY.size)
@@ -161,14 +173,21 @@ class SandboxPool:
     """
 
     def __init__(self, workers: int | None = None, isolation: str = "auto", target_task_s: float = 1.0):
-        self.level = choose_isolation(isolation)
+        self.requested = choose_isolation(isolation)
         self.n_workers = workers or os.cpu_count() or 1
         self.target_task_s = target_task_s
+        self._level: str | None = None
         self._workers = [self._spawn() for _ in range(self.n_workers)]
-        self.level = self._workers[0].level  # a worker may have had to settle for less than asked
+
+    @property
+    def level(self) -> str:
+        """The isolation in force: what the workers reached, which may be less than requested."""
+        if self._level is None:
+            self._level = self._workers[0].level if self._workers else self.requested
+        return self._level
 
     def _spawn(self) -> _WorkerProcess:
-        return _WorkerProcess(self.level)
+        return _WorkerProcess(self._level or self.requested)
 
     def __enter__(self) -> SandboxPool:
         return self
