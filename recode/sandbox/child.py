@@ -1,7 +1,8 @@
 """What runs inside the forked, unprivileged process: the program, then its tests, reporting each event.
 
 Every event goes to the worker over a private pipe as a frame `kind(1) | length(4) | marshal payload`:
-`S` setup done, `E` setup failed, `R` one test's outcome, `T` tampering found, `D` all tests ran.
+`S` setup done, `E` setup failed, `R` one test's outcome, `B` a batch of them, `H` the digest of a large
+output (the worker answers on a second pipe whether it wants the bytes), `T` tampering found, `D` all tests ran.
 The worker decides every verdict; this side only runs code and sends plain values (see codec.py).
 
 Covered: exit tricks (SystemExit, os._exit, exit()), objects with a custom `__eq__`, patched builtins or
@@ -36,9 +37,10 @@ class Channel:
     FLUSH_S = 0.01
     FLUSH_BYTES = 1 << 20
 
-    def __init__(self, fd: int, progress=None):
+    def __init__(self, fd: int, progress=None, reply_fd: int | None = None):
         self.fd = fd
         self.progress = progress
+        self.reply_fd = reply_fd
         self.results: list[tuple] = []  # sent together as one `B` frame
         self.results_bytes = 0
         self.last_flush = time.monotonic()
@@ -51,6 +53,12 @@ class Channel:
         self.results_bytes += len(payload[2]) if len(payload) > 2 and type(payload[2]) is bytes else 16
         if self.results_bytes > self.FLUSH_BYTES:
             self.flush()
+
+    def offer_digest(self, payload: tuple) -> bool:
+        """Send `(index, "outh", sha256, size, seconds)` of a large output; True when the worker found it equal to
+        the expected one, False when it wants the output itself (to compare values, or to record it)."""
+        self.send(b"H", payload)
+        return os.read(self.reply_fd, 1) == b"y"
 
     def start(self, index: int) -> None:
         """Publish that test `index` starts now; flush results older than FLUSH_S first."""
@@ -159,7 +167,8 @@ def run_calls(task, namespace: dict, channel: Channel) -> None:
         # Sending the result back is part of the test's time (the reference solution's time includes it too).
         if len(raw) > digest_over:
             channel.result((i, "outd", *codec.digest(raw), time.perf_counter() - start))
-        else:
+        elif len(raw) <= codec.DIGEST_MIN_BYTES or channel.reply_fd is None \
+                or not channel.offer_digest((i, "outh", *codec.digest(raw), time.perf_counter() - start)):
             channel.result((i, "out", raw, time.perf_counter() - start))
 
 
@@ -279,12 +288,12 @@ def run_stdio(code: str, channel: Channel, snapshot, index: int) -> None:
     channel.send(b"R", (index, *payload, time.perf_counter() - start))
 
 
-def child_main(task, channel_fd: int, progress=None) -> None:
+def child_main(task, channel_fd: int, progress=None, reply_fd: int | None = None) -> None:
     """Entry point after fork and privilege drop. Never returns."""
     # Only the worker judges: drop the answers from this process's copy of the task, or the program could
     # read them from its callers' frames (or the garbage collector) and return them.
     task.expected = task.expected_raw = task.expected_digest = task.expected_stdout = None
-    channel = Channel(channel_fd, progress)
+    channel = Channel(channel_fd, progress, reply_fd)
     channel.start(-1)
     snapshot = _snapshot()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from recode.sandbox import child as child_mod
 from recode.sandbox import codec, isolation, judge
-from recode.sandbox.compare import STDOUT_COMPARES
+from recode.sandbox.compare import BYTE_EXACT_ORACLES, STDOUT_COMPARES
 from recode.sandbox.plan import Task
 from recode.sandbox.types import Status, TestVerdict, pack_verdicts, unpack_verdicts
 
@@ -66,6 +66,7 @@ class _Run:
     abort: TestVerdict | None = None  # a verdict that ends the run (timeout, tampering, protocol)
     hung: int | None = None  # position of the test that timed out, when known
     positions: dict[int, int] = field(default_factory=dict)  # test index -> position in the task
+    reply_fd: int | None = None  # where digest offers are answered
 
     def __post_init__(self) -> None:
         self.positions = {i: k for k, i in enumerate(self.task.indices)}
@@ -92,7 +93,7 @@ class Worker:
         self._chunk = bytearray(_READ_CHUNK)  # the read buffer, allocated once: zeroing 1 MiB per task costs ~1 ms
 
     # ---- child side -------------------------------------------------------------------------------------
-    def _start_child(self, task: Task, workdir: str, channel_w: int, stdin_path: str | None,
+    def _start_child(self, task: Task, workdir: str, channel_w: int, reply_r: int | None, stdin_path: str | None,
                      stdout_path: str | None, progress) -> None:
         """Runs in the forked child: isolate, limit, drop privileges, then run the task. Never returns."""
         try:
@@ -105,8 +106,12 @@ class Worker:
             os.dup2(fd_out, 1)
             # stderr is never judged: a stdio program's debug output must not end up in the stdout compared.
             os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            if reply_r == 3:
+                reply_r = os.dup(reply_r)  # or the next line would close it
             os.dup2(channel_w, 3)
-            os.closerange(4, 1 << 16)
+            if reply_r is not None:
+                os.dup2(reply_r, 4)
+            os.closerange(5 if reply_r is not None else 4, 1 << 16)
             os.chdir(workdir)
             cpu = math.ceil(task.setup_time_s + sum(task.time_limits)) + 1
             isolation.apply_limits(task.memory_mb, cpu, task.max_processes, task.max_open_files,
@@ -121,7 +126,7 @@ class Worker:
             os.umask(0o077)
             sys.stdin = open(0, "r", closefd=False)
             sys.stdout = open(1, "w", closefd=False)
-            child_mod.child_main(task, 3, progress)
+            child_mod.child_main(task, 3, progress, 4 if reply_r is not None else None)
         finally:
             os._exit(70)
 
@@ -145,6 +150,8 @@ class Worker:
             fcntl.fcntl(r, _F_SETPIPE_SZ, _READ_CHUNK)
         except OSError:
             pass  # over /proc/sys/fs/pipe-max-size: the default size works, in more writes
+        # Answers to the child's digest offers (see child.Channel.offer_digest), one byte each.
+        reply_r, reply_w = os.pipe() if task.kind == "call" else (None, None)
         progress = mmap.mmap(-1, child_mod._PROGRESS.size)  # shared with the child across fork
         # Frozen objects are skipped by the child's garbage collector, so it does not touch (and copy) the
         # pages it inherited: forking stays cheap.
@@ -152,14 +159,18 @@ class Worker:
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            self._start_child(task, workdir, w, stdin_path, stdout_path, progress)
+            self._start_child(task, workdir, w, reply_r, stdin_path, stdout_path, progress)
         gc.unfreeze()
         os.close(w)
-        run = _Run(task)
+        run = _Run(task, reply_fd=reply_w)
+        if reply_r is not None:
+            os.close(reply_r)
         try:
             self._watch(run, r, progress)
         finally:
             os.close(r)
+            if reply_w is not None:
+                os.close(reply_w)
             status = self._stop(pid, wait_exit=not run.done and run.abort is None)
         verdicts = self._finish(run, status, stdout_fd)
         if stdout_fd is not None:
@@ -244,8 +255,28 @@ class Worker:
             run.done = True
         elif kind == b"R":
             self._on_result(run, data)
+        elif kind == b"H":
+            self._on_digest(run, data)
         else:
             run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unknown frame")
+
+    def _on_digest(self, run: _Run, data) -> None:
+        """A large output offered as `(index, "outh", sha256, size, seconds)`: it passes if it hashes like the
+        expected encoding; otherwise the child is asked for the output itself and sends it as a result."""
+        task, pos = run.task, run.next_pos
+        if type(data) is not tuple or len(data) != 5 or pos >= len(task.indices) or type(data[0]) is not int \
+                or data[0] != task.indices[pos] or data[1] != "outh" or type(data[2]) is not bytes \
+                or type(data[3]) is not int or type(data[4]) is not float or run.reply_fd is None:
+            run.abort = TestVerdict(Status.FAIL, detail="protocol violation: unexpected digest")
+            return
+        equal = judge.shipped_as_digest(task, pos) and task.oracle in BYTE_EXACT_ORACLES \
+            and (data[2], data[3]) == task.expected_digest[pos]
+        if equal:
+            run.verdicts[data[0]] = TestVerdict(Status.PASS, time_s=data[4])
+        try:
+            os.write(run.reply_fd, b"y" if equal else b"n")
+        except OSError:
+            pass  # the program closed its end: it will not get to send a result
 
     def _on_result(self, run: _Run, data) -> None:
         task, pos = run.task, run.next_pos

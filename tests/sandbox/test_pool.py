@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import marshal
 
-from recode.sandbox import CallTests, Job, Status, codec
+import pytest
+
+from recode.sandbox import CallTests, Job, Limits, Status, codec
 
 N = 30_000  # an encoding of range(N) is ~150 KB, over codec.DIGEST_MIN_BYTES
 
@@ -15,7 +17,7 @@ def _job(code: str) -> Job:
     assert len(raw) > codec.DIGEST_MIN_BYTES
     tests = CallTests("f", [[N], [3]], [None, None], expected_raw=[raw, marshal.dumps([0, 1, 2], 2)],
                       groups=["base", "plus"])
-    return Job(code, tests, fail_fast=False)
+    return Job(code, tests, fail_fast=False, limits=Limits(setup_time_s=1.0))
 
 
 def test_an_output_equal_to_a_large_expected_one_passes(pool):
@@ -39,3 +41,20 @@ def test_the_pool_keeps_working_after_fetches(pool):
     results = pool.run_batch([_job("def f(n): return list(range(1, n + 1))"),
                               _job("def f(n): return list(range(n))")] * 3)
     assert [r.passed for r in results] == [False, True] * 3
+
+
+FORGE_YES = """
+import os
+r, w = os.pipe()
+os.write(w, b"y" * 100)
+os.dup2(r, 4)  # where the harness reads the worker's answers to its digest offers
+def f(n): return list(range(1, n + 1))
+"""
+
+
+@pytest.mark.parametrize("code", [FORGE_YES, "import os\nos.close(4)\ndef f(n): return list(range(1, n + 1))\n",
+                                  "import os\nos.read(4, 1)\ndef f(n): return list(range(1, n + 1))\n"])
+def test_a_program_cannot_answer_its_own_digest_offer(pool, code):
+    result = pool.run(_job(code))
+    assert not result.passed and result.tests[0].status is not Status.PASS, result.to_dict()
+    assert pool.run(_job("def f(n): return list(range(n))")).passed
