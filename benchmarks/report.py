@@ -65,6 +65,12 @@ def median(runs: list[dict]) -> float | None:
     return statistics.median(r["seconds"] for r in runs) if runs else None
 
 
+def paired_ratio(runs: list[dict]) -> str:
+    """Median over our runs of (run time / the floor measured right before it)."""
+    ratios = [r["seconds"] / r["floor_s"] for r in runs if r.get("floor_s")]
+    return f"{statistics.median(ratios):.2f}x ({', '.join(f'{x:.2f}' for x in ratios)})" if ratios else "–"
+
+
 def table_rows(name: str, bench: dict) -> list[str]:
     floor = bench["floor"]["floor_s"]
     rows = []
@@ -73,7 +79,7 @@ def table_rows(name: str, bench: dict) -> list[str]:
         passes = [f"{r['passed']['base']}/{r['passed']['plus']}" for r in entry["evalplus"][:1] + entry["ours"][:1]]
         rows.append(" | ".join([
             f"| {name}", entry["set"], str(entry["n"]), f"{floor:.1f}", fmt_runs(entry["evalplus"]),
-            fmt_runs(entry["ours"]), ratio(ep, floor), ratio(us, floor), ratio(ep, us),
+            fmt_runs(entry["ours"]), ratio(ep, floor), ratio(us, floor), paired_ratio(entry["ours"]), ratio(ep, us),
             " · ".join(passes) or "–", str(len(entry["disagreements"])),
             str(len(entry["flaky_evalplus"]) + len(entry["flaky_ours"])) + " |"]))
     return rows
@@ -83,12 +89,13 @@ def markdown(results: dict) -> str:
     w = results["workers"]
     lines = [
         (f"Workers: {w}. Times in seconds: median (each run; * = more than {BUSY:.0%} of the CPUs were busy with "
-         f"other work when it started). Floor = canonical compute time in one process / {w} (best of the runs)."),
+         f"other work when it started). Floor = canonical compute time in one process / {w} (best of the runs). "
+         "Ours/adjacent floor: each of our runs against the floor measured right before it (median, each run)."),
         "Pass columns: base/plus passes, EvalPlus · ours (first run). Speedup = EvalPlus / ours.",
         "",
         ("| benchmark | samples | n | floor s | EvalPlus 0.3.1 s | ours s | EvalPlus/floor | ours/floor "
-         "| speedup | passes EP · ours | verdict diffs | flaky |"),
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+         "| ours/adjacent floor | speedup | passes EP · ours | verdict diffs | flaky |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, bench in results["benchmarks"].items():
         lines += table_rows(name, bench)

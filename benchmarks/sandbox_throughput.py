@@ -7,7 +7,9 @@ seeded mutant per task, see mutants.py), back to back on the same machine:
   HUMANEVAL_OVERRIDE_PATH / MBPP_OVERRIDE_PATH, ground-truth cache warmed first and not counted;
 - ours: ``recode.eval.score.score_samples(benchmark, samples, workers=W)``, warmed first by one untimed call
   on the canonical solutions (fills the ground-truth cache);
-- the floor: floor.py's plain-process time for the canonical solutions on all inputs, divided by W.
+- the floor: floor.py's plain-process time for the canonical solutions on all inputs, divided by W; measured
+  at the start (best of the repeats) and again right before each of our runs ("adjacent floor"), because the
+  machine's speed drifts within the hour.
 
 Verdicts are compared sample by sample (base = base tests pass; plus = base and plus tests pass, EvalPlus's
 ``pass@1`` on the "+" line), between EvalPlus and ours, and across repeated runs of each.
@@ -117,11 +119,20 @@ def bench_set(benchmark: str, name: str, samples: list[dict], args, work: Path) 
             ep_runs.append(verdicts)
             print(f"  {benchmark} {name} run {r + 1}: EvalPlus {seconds:.1f}s", flush=True)
         if not args.skip_ours:
+            paired = {}
+            if not args.no_paired_floor:
+                # This machine's speed drifts by 10-20% within an hour: a floor measured right before our run
+                # gives a ratio that the drift does not distort.
+                wait_quiet(args.max_busy, args.max_wait)
+                floor = run_json([sys.executable, str(HERE / "floor.py"), "--benchmark", benchmark],
+                                 work / "floor.log")
+                paired = {"floor_s": floor["total_s"] / args.workers}
             quiet = wait_quiet(args.max_busy, args.max_wait)
             seconds, verdicts = run_ours(benchmark, samples, args.workers)
-            entry["ours"].append({"seconds": seconds, **quiet, "passed": report.n_passed(verdicts)})
+            entry["ours"].append({"seconds": seconds, **quiet, **paired, "passed": report.n_passed(verdicts)})
             our_runs.append(verdicts)
-            print(f"  {benchmark} {name} run {r + 1}: ours {seconds:.1f}s", flush=True)
+            print(f"  {benchmark} {name} run {r + 1}: ours {seconds:.1f}s"
+                  + (f" (floor just before: {paired['floor_s']:.1f}s)" if paired else ""), flush=True)
     entry["disagreements"] = report.diff_verdicts(ep_runs[0], our_runs[0], mutation) if ep_runs and our_runs else []
     entry["flaky_evalplus"] = report.diff_runs(ep_runs, mutation)
     entry["flaky_ours"] = report.diff_runs(our_runs, mutation)
@@ -188,6 +199,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-busy", type=float, default=0.1,
                         help="before each timed run, wait until at most this fraction of the CPUs is busy")
     parser.add_argument("--max-wait", type=float, default=300, help="seconds to wait for that, at most")
+    parser.add_argument("--no-paired-floor", action="store_true",
+                        help="do not measure the floor again right before each of our runs")
     parser.add_argument("--skip-evalplus", action="store_true")
     parser.add_argument("--skip-ours", action="store_true")
     return parser.parse_args(argv)
