@@ -18,7 +18,7 @@ from recode.sandbox import Job, JobResult, Limits
 
 # Reference solutions get generous limits: their times calibrate everyone else's.
 REFERENCE_LIMITS = Limits(default_time_s=60.0, time_cap_s=60.0, setup_time_s=60.0)
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 
 
 def cache_dir() -> Path:

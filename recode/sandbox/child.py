@@ -163,6 +163,11 @@ def run_calls(task, namespace: dict, channel: Channel) -> None:
             continue
         if not_none and type(out) is not bool:
             out = out is not None
+        if codec.looks_huge(out, digest_over):
+            digest = codec.streamed_digest(out)
+            if digest is not None:
+                channel.result((i, "outd", *digest, time.perf_counter() - start))
+                continue
         raw = codec.encode(out)
         # Sending the result back is part of the test's time (the reference solution's time includes it too).
         if len(raw) > digest_over:

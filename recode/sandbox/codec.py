@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import pickle
 import reprlib
 from dataclasses import dataclass
 
@@ -100,6 +101,56 @@ DIGEST_MIN_BYTES = 64 << 10
 def digest(raw: bytes) -> tuple[bytes, int]:
     """(sha256, size) of an encoding: how outputs too large to ship are compared."""
     return hashlib.sha256(raw).digest(), len(raw)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+class _DigestWriter:
+    """A file for the pickler that hashes what it is given and keeps nothing."""
+
+    def __init__(self):
+        self.sha, self.size = hashlib.sha256(), 0
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        self.size += len(data)
+        return len(data)
+
+
+class _PlainPickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        # Called only for objects that are not exact None/bool/int/float/bytes/str/list/tuple/dict/set/frozenset.
+        raise _NotPlain
+
+
+def looks_huge(value, limit: int) -> bool:
+    """Whether a list or tuple is so long that even its first item, repeated, would encode to 4x `limit`:
+    such outputs are compared by `streamed_digest` instead of being encoded whole. A function of the value
+    alone, so equal values (the expected one and a program's) always take the same path."""
+    if type(value) not in (list, tuple) or len(value) < 10_000:
+        return False
+    try:
+        first = len(marshal.dumps(value[0], MARSHAL_VERSION))
+    except ValueError:
+        return False
+    return len(value) * first > 4 * limit
+
+
+def streamed_digest(value) -> tuple[bytes, int] | None:
+    """(sha256, size) of a memo-less pickle of a plain value, hashed as it is written: the same value always
+    gives the same bytes (no references by identity), and nothing is kept. For a 1.2 GB answer (MBPP+
+    Mbpp/255: 1.66 M tuples of 77 strings) this takes 2.4 s where marshal plus SHA-256 take 7.1 s. None when
+    the value holds anything but exact builtin types (or a cycle): encode it the usual way instead."""
+    out = _DigestWriter()
+    pickler = _PlainPickler(out, protocol=5)
+    pickler.fast = True  # no memo: equal values, however shared inside, pickle alike
+    try:
+        pickler.dump(value)
+    except (_NotPlain, ValueError, RecursionError, pickle.PicklingError):
+        return None
+    return out.sha.digest(), out.size
 
 
 class DecodeError(ValueError):

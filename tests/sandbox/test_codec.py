@@ -78,3 +78,28 @@ def test_self_referencing_values_are_sent_as_a_marker():
     while isinstance(decoded, list):
         decoded, depth = decoded[0], depth + 1
     assert isinstance(decoded, codec.Opaque) and depth <= codec.MAX_DEPTH + 1
+
+
+def test_streamed_digest_depends_on_the_value_not_on_shared_objects():
+    shared = [(1, "ab")] * 20_000
+    distinct = [(int("1"), "".join(["a", "b"])) for _ in range(20_000)]
+    assert codec.streamed_digest(shared) == codec.streamed_digest(distinct)
+    assert codec.streamed_digest(shared) != codec.streamed_digest([(1, "ab")] * 19_999 + [(1, "ac")])
+    assert codec.streamed_digest([(1, "ab")]) != codec.streamed_digest([[1, "ab"]])
+
+
+def test_streamed_digest_refuses_what_is_not_plain():
+    class Str(str):
+        pass
+
+    cycle: list = []
+    cycle.append(cycle)
+    assert codec.streamed_digest([Str("a")]) is None and codec.streamed_digest(cycle) is None
+    assert codec.streamed_digest([collections.Counter()]) is None
+
+
+def test_only_long_lists_of_large_items_look_huge():
+    assert codec.looks_huge([("x" * 100,)] * 20_000, limit=100_000)
+    assert not codec.looks_huge([("x" * 100,)] * 9_999, limit=100_000)  # too short to guess from its first item
+    assert not codec.looks_huge([1] * 20_000, limit=100_000)
+    assert not codec.looks_huge({i: i for i in range(20_000)}, limit=10)

@@ -58,3 +58,20 @@ def test_a_program_cannot_answer_its_own_digest_offer(pool, code):
     result = pool.run(_job(code))
     assert not result.passed and result.tests[0].status is not Status.PASS, result.to_dict()
     assert pool.run(_job("def f(n): return list(range(n))")).passed
+
+
+def _huge_job(code: str, expected=None, digest=None) -> Job:
+    # 300,000 pairs: with a 1 MiB output limit, long enough to be compared by streamed digest, not encoded whole.
+    tests = CallTests("f", [[300_000]], expected, expected_digest=digest)
+    return Job(code, tests, limits=Limits(max_output_mb=1))
+
+
+def test_huge_outputs_are_compared_by_a_digest_of_their_value(pool):
+    reference = pool.run(_huge_job("def f(n): return [('ab', 1)] * n"))
+    (recorded,) = reference.tests
+    assert recorded.digest is not None and recorded.raw is None
+    expected, digest = [recorded.output], [recorded.digest]
+    rebuilt = "def f(n): return [(''.join(['a', 'b']), int('1')) for _ in range(n)]"  # equal value, no sharing
+    assert pool.run(_huge_job(rebuilt, expected, digest)).passed
+    wrong = pool.run(_huge_job("def f(n): return [('ab', 1)] * (n - 1) + [('ab', 2)]", expected, digest))
+    assert wrong.tests[0].status is Status.FAIL and "compared by digest" in wrong.tests[0].detail
