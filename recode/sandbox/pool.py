@@ -100,7 +100,6 @@ class _Batch:
     def __init__(self, jobs: Sequence[Job], tasks: list[Task], on_job_done: Callable[[int], None] | None):
         self.jobs = jobs
         self.lock = threading.Condition()
-        self.queue = sorted(tasks, key=lambda t: -t.estimate_s)
         # A fail-fast job split in several tasks first runs its first one alone (the probe): most wrong programs
         # fail there, and the rest of the job is then never started.
         self.probe: dict[int, Task] = {}
@@ -111,6 +110,13 @@ class _Batch:
         for t in tasks:
             self.pending[t.job_index] += 1
         self.probe = {j: t for j, t in self.probe.items() if self.pending[j] > 1}
+        # Longest first, so the batch ends evenly. A probe goes just before the longest task of its job, which
+        # waits for it: by its own estimate (one test) it would run last and hold the job's tasks to the end.
+        longest: dict[int, float] = {}
+        for t in tasks:
+            longest[t.job_index] = max(longest.get(t.job_index, 0.0), t.estimate_s)
+        self.queue = sorted(tasks, key=lambda t: (-longest[t.job_index], 0) if self.probe.get(t.job_index) is t
+                            else (-t.estimate_s, 1))
         self.verdicts: list[dict[int, TestVerdict]] = [{} for _ in jobs]
         self.setup_errors: list[str | None] = [None] * len(jobs)
         self.seconds = [0.0] * len(jobs)

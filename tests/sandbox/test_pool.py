@@ -75,3 +75,17 @@ def test_huge_outputs_are_compared_by_a_digest_of_their_value(pool):
     assert pool.run(_huge_job(rebuilt, expected, digest)).passed
     wrong = pool.run(_huge_job("def f(n): return [('ab', 1)] * (n - 1) + [('ab', 2)]", expected, digest))
     assert wrong.tests[0].status is Status.FAIL and "compared by digest" in wrong.tests[0].detail
+
+
+def test_a_probe_is_queued_before_the_tasks_it_gates():
+    from recode.sandbox.plan import plan_job
+    from recode.sandbox.pool import _Batch
+
+    slow = Job("def f(x): return x", CallTests("f", [[i] for i in range(40)], list(range(40)),
+                                               reference_times=[0.1] * 40))
+    quick = [Job("def f(x): return x", CallTests("f", [[1]], [1], reference_times=[0.01])) for _ in range(3)]
+    jobs = [*quick, slow]
+    tasks = [t for i, job in enumerate(jobs) for t in plan_job(i, job, target_s=0.5)]
+    queue = _Batch(jobs, tasks, None).queue
+    assert queue[0].job_index == 3 and len(queue[0].indices) == 1  # the probe first, not last by its estimate
+    assert [t.job_index for t in queue[-3:]] == [0, 1, 2]
