@@ -61,8 +61,9 @@ def test_large_expected_encodings_travel_as_digests():
     task, raw = _big_task(list(range(20_000)))
     assert task.expected_raw == [None, marshal.dumps(1, 2)] and task.expected_digest == [codec.digest(raw), None]
     assert shipped_as_digest(task, 0) and not shipped_as_digest(task, 1)
-    assert fast_pass(task, 0, (0, "out", raw, 0.5)).status is Status.PASS
-    assert fast_pass(task, 0, (0, "out", marshal.dumps(list(range(19_999)), 2), 0.5)) is None
+    # Large outputs are offered by digest first (tests/sandbox/test_pool.py); bytes that arrive need judging.
+    assert fast_pass(task, 0, (0, "out", raw, 0.5)) is None
+    assert fast_pass(task, 1, (1, "out", marshal.dumps(1, 2), 0.5)).status is Status.PASS
 
 
 def test_oracles_that_read_the_value_keep_their_expected_encodings():
