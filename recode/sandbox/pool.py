@@ -56,6 +56,9 @@ class _WorkerProcess:
     @property
     def level(self) -> str:
         """The isolation the worker reached (it may settle for less than asked); waits for its handshake."""
+        return self._handshake()
+
+    def _handshake(self) -> str:
         if self._level is None:
             header = self.proc.stdout.read(_FRAME.size)
             if len(header) < _FRAME.size:
@@ -66,8 +69,7 @@ class _WorkerProcess:
 
     def run(self, task: Task, fetch: Callable[[int, list[int]], list]) -> object:
         """Send `task`, answer the worker's requests for expected encodings with `fetch`, return its result."""
-        if self._level is None:
-            self.level  # noqa: B018 - the handshake comes first on the worker's stdout
+        self._handshake()  # the worker's first words on its stdout
         self._send(task)
         while True:
             header = self.proc.stdout.read(_REPLY.size)
