@@ -12,11 +12,12 @@ import json
 
 from recode.datasets.base import Benchmark, Problem
 from recode.datasets.sources import DataSource, sha256_file
-from recode.datasets.groundtruth import REFERENCE_LIMITS
+from recode.datasets.groundtruth import REFERENCE_LIMITS, blob_dir
 from recode.io import read_jsonl
 from recode.sandbox import CallTests, Job, JobResult, Status
 from recode.sandbox import codec
 from recode.sandbox.codec import Opaque, has_bytes
+from recode.sandbox.compare import BYTE_EXACT_ORACLES
 
 
 def _tuple_each(args):
@@ -99,8 +100,7 @@ class _EvalPlusBenchmark(Benchmark):
         return Job(problem.canonical_solution, self._tests(problem), id=problem.task_id, fail_fast=False,
                    limits=REFERENCE_LIMITS)
 
-    @staticmethod
-    def _digest(problem: Problem, result: JobResult) -> dict:
+    def _digest(self, problem: Problem, result: JobResult) -> dict:
         ok = [v.status is Status.PASS for v in result.tests]
         # Byte-level comparison is only sound where no bytes value is expected (see codec.encode).
         raw = [v.raw if good and not has_bytes(v.output) else None for v, good in zip(result.tests, ok)]
@@ -108,9 +108,12 @@ class _EvalPlusBenchmark(Benchmark):
         # unpickling hundreds of MB of decoded outputs would cost more than the tests (HumanEval+: 0.9 s of 11).
         expected = [None if r is not None else v.output if good else Opaque("reference solution failed")
                     for v, good, r in zip(result.tests, ok, raw)]
-        # Large encodings travel to the workers as digests (see plan.py), computed here once for the cache.
-        digests = [v.digest or (codec.digest(r) if r is not None and len(r) > codec.DIGEST_MIN_BYTES else None)
-                   for v, r in zip(result.tests, raw)]
+        # Large encodings travel to the workers as digests (see plan.py), computed here once for the cache, which
+        # keeps their bytes on disk apart (groundtruth.py). Only where equal means byte-equal: other oracles need
+        # the expected value itself for every comparison.
+        exact = self.oracles.get(problem.entry_point, "default") in BYTE_EXACT_ORACLES
+        digests = [v.digest or (codec.digest(r) if exact and r is not None and len(r) > codec.DIGEST_MIN_BYTES
+                                else None) for v, r in zip(result.tests, raw)]
         return {"expected": expected, "expected_raw": raw, "expected_digest": digests,
                 "times": [v.time_s or 0.0 for v in result.tests], "reference_ok": ok}
 
@@ -119,7 +122,8 @@ class _EvalPlusBenchmark(Benchmark):
         if truth is None:
             raise RuntimeError(f"call prepare() for {problem.task_id} before make_job")
         return Job(solution, self._tests(problem, expected=truth["expected"], expected_raw=truth["expected_raw"],
-                                         expected_digest=truth["expected_digest"], reference_times=truth["times"]),
+                                         expected_digest=truth["expected_digest"], expected_dir=str(blob_dir()),
+                                         reference_times=truth["times"]),
                    id=job_id or problem.task_id, fail_fast=fail_fast)
 
 

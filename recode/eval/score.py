@@ -16,6 +16,7 @@ from recode.datasets import Benchmark, get_benchmark
 from recode.eval.metrics import summarize, summarize_majority
 from recode.io import DataError
 from recode.sandbox import JobResult, Limits, SandboxPool
+from recode.sandbox.pool import paused_gc
 
 
 def normalize_task_id(benchmark: Benchmark, task_id, where: str) -> str:
@@ -69,7 +70,8 @@ def score_samples(benchmark: str | Benchmark, samples: list[dict], workers: int 
     """
     bench = get_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
     # A new pool's workers start in the background while the benchmark and its ground truth load.
-    with (nullcontext(pool) if pool is not None else SandboxPool(workers=workers, isolation=isolation)) as sandbox:
+    with (nullcontext(pool) if pool is not None else SandboxPool(workers=workers, isolation=isolation)) as sandbox, \
+            paused_gc():
         task_ids, solutions = _read_samples(bench, samples, source)
         needed = sorted(set(task_ids) - set(bench.truth))
         bench.prepare(sandbox, needed,

@@ -7,6 +7,8 @@ group and of later groups (a failed `base` test skips `plus`; a failed `plus` te
 
 from __future__ import annotations
 
+import fcntl
+import gc
 import operator
 import os
 import pickle
@@ -14,7 +16,8 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from recode.sandbox import codec, isolation
 from recode.sandbox.plan import Task, parse_assert_tests, plan_job
@@ -22,6 +25,8 @@ from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdic
 
 _FRAME = struct.Struct("<I")
 _REPLY = struct.Struct("<cI")  # the worker's frames: kind (R result, Q request for expected encodings), size
+_F_SETPIPE_SZ, _F_GETPIPE_SZ = 1031, 1032  # fcntl
+_PIPE_BYTES = 1 << 20
 ISOLATION_LEVELS = ("auto", "bwrap+uid", "uid", "rlimits")
 
 
@@ -41,6 +46,20 @@ def choose_isolation(requested: str = "auto") -> str:
     return "rlimits"
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: a full collection scans every object the process holds (a loaded
+    benchmark has millions), 60-90 ms at a time with the GIL held, while the workers wait for their next task.
+    Scoring creates few cycles; they are collected when the block ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _WorkerProcess:
     """One fork-server worker. Its start-up (bubblewrap, the interpreter, the harness imports: ~0.15 s) runs in
     the background until the first use, so a caller can load its benchmark and ground truth meanwhile."""
@@ -52,6 +71,7 @@ class _WorkerProcess:
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, cwd="/tmp" if level != "bwrap+uid" else None)
         self._level: str | None = None
+        self._capacity: int | None = None
 
     @property
     def level(self) -> str:
@@ -69,8 +89,25 @@ class _WorkerProcess:
 
     def run(self, task: Task, fetch: Callable[[int, list[int]], list]) -> object:
         """Send `task`, answer the worker's requests for expected encodings with `fetch`, return its result."""
+        self.send(task)
+        return self.receive(fetch)
+
+    def send(self, task: Task) -> None:
         self._handshake()  # the worker's first words on its stdout
-        self._send(task)
+        self._write(pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def send_ahead(self, task: Task) -> bool:
+        """Queue `task` behind the running one, if it fits in the pipe: the worker then starts it without a
+        round trip, and the pool pickles it and handles the last result meanwhile. A write that could block
+        would wait for the worker while the worker waits for us to read its result, hence the size check."""
+        data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        if _FRAME.size + len(data) > self.pipe_capacity:
+            return False
+        self._write(data)
+        return True
+
+    def receive(self, fetch: Callable[[int, list[int]], list]) -> object:
+        """The result of the oldest task sent, answering the worker's requests for expected encodings."""
         while True:
             header = self.proc.stdout.read(_REPLY.size)
             if len(header) < _REPLY.size:
@@ -79,10 +116,18 @@ class _WorkerProcess:
             message = pickle.loads(self.proc.stdout.read(size))
             if kind != b"Q":
                 return message
-            self._send(fetch(*message))
+            self._write(pickle.dumps(fetch(*message), protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _send(self, obj) -> None:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    @property
+    def pipe_capacity(self) -> int:
+        if self._capacity is None:
+            try:
+                self._capacity = fcntl.fcntl(self.proc.stdin.fileno(), _F_SETPIPE_SZ, _PIPE_BYTES)
+            except OSError:  # over /proc/sys/fs/pipe-max-size
+                self._capacity = fcntl.fcntl(self.proc.stdin.fileno(), _F_GETPIPE_SZ)
+        return self._capacity
+
+    def _write(self, data: bytes) -> None:
         self.proc.stdin.write(_FRAME.pack(len(data)))
         self.proc.stdin.write(data)  # not joined: a task can carry megabytes of inputs
         self.proc.stdin.flush()
@@ -91,7 +136,7 @@ class _WorkerProcess:
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
+        except (OSError, ValueError, subprocess.TimeoutExpired):
             self.proc.kill()
             self.proc.wait()
 
@@ -126,8 +171,13 @@ class _Batch:
         self.on_job_done = on_job_done
         self.error: BaseException | None = None
 
-    def next_task(self) -> Task | None:
-        """The longest eligible task; waits while every queued task waits for its job's probe."""
+    def next_task(self, after: Task | None = None) -> Task | None:
+        """The longest eligible task; waits while every queued task waits for its job's probe.
+
+        `after`: the task a worker is running; then the task to queue behind it, without waiting, or None when
+        the next task in order is a probe (its job waits on it: it goes to the first free worker) or of the same
+        job (a failure there would cancel it). Taking a later one instead would break the longest-first order
+        and leave long tasks for the end."""
         with self.lock:
             while self.queue and self.error is None:
                 for k, task in enumerate(self.queue):
@@ -138,9 +188,13 @@ class _Batch:
                         break
                     probe = self.probe.get(task.job_index)
                     if probe is None or probe is task:
+                        if after is not None and (probe is not None or task.job_index == after.job_index):
+                            return None
                         del self.queue[k]
                         return task
                 else:
+                    if after is not None:
+                        return None
                     self.lock.wait()
             return None
 
@@ -222,38 +276,49 @@ class SandboxPool:
                 on_job_done(i)
         threads = [threading.Thread(target=self._drive, args=(k, batch), daemon=True)
                    for k in range(len(self._workers))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with paused_gc():
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         if batch.error is not None:
             raise SandboxError(f"sandbox failure: {batch.error}") from batch.error
         return [self._result(i, job, batch) for i, job in enumerate(jobs)]
 
     def _drive(self, k: int, batch: _Batch) -> None:
-        while (task := batch.next_task()) is not None:
+        """Worker k's loop. While it runs a task, the next one waits in its pipe (see send_ahead)."""
+        ahead, ahead_sent = None, False
+        while (task := ahead or batch.next_task()) is not None:
+            sent, ahead, ahead_sent = ahead_sent, None, False
             try:
-                result = self._run_with_retry(k, task, batch.jobs)
+                worker = self._workers[k]
+                if not sent:
+                    worker.send(task)
+                if (ahead := batch.next_task(after=task)) is not None:
+                    ahead_sent = worker.send_ahead(ahead)
+                result = worker.receive(lambda j, indices: _fetch(batch.jobs, j, indices))
+            except (EOFError, OSError, pickle.UnpicklingError):
+                ahead_sent = False  # lost with the worker: sent again to its replacement
+                result = self._retry(k, task, batch.jobs)
             except BaseException as exc:  # noqa: BLE001 - surfaced by run_batch as SandboxError
+                self._replace(k)  # it may be waiting for an answer that will not come
                 with batch.lock:
                     batch.error = exc
                     batch.lock.notify_all()
                 return
             batch.record(task, result.verdicts, result.setup_error, result.worker_s)
 
-    def _run_with_retry(self, k: int, task: Task, jobs: Sequence[Job]):
+    def _replace(self, k: int) -> None:
+        self._workers[k].close()
+        self._workers[k] = self._spawn()
+
+    def _retry(self, k: int, task: Task, jobs: Sequence[Job]):
         """A worker that dies mid-task is replaced and the task retried once; a second death is a verdict."""
-
-        def fetch(job_index: int, indices: list[int]) -> list:
-            raw = getattr(jobs[job_index].tests, "expected_raw", None)
-            return [raw[i] if raw is not None and 0 <= i < len(raw) else None for i in indices]
-
-        for attempt in range(2):
-            try:
-                return self._workers[k].run(task, fetch)
-            except (EOFError, OSError, pickle.UnpicklingError):
-                self._workers[k].close()
-                self._workers[k] = self._spawn()
+        self._replace(k)
+        try:
+            return self._workers[k].run(task, lambda j, indices: _fetch(jobs, j, indices))
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._replace(k)
         from recode.sandbox.worker import TaskResult
 
         dead = TestVerdict(Status.KILLED, detail="the sandbox worker died while running this program")
@@ -275,6 +340,27 @@ class SandboxPool:
             failure = {"index": first, "status": str(verdicts[first].status), "detail": verdicts[first].detail,
                        "input": _failing_input(job, first)}
         return JobResult(job.id, status, verdicts, self.level, batch.seconds[i], failure, batch.setup_errors[i])
+
+
+def _fetch(jobs: Sequence[Job], job_index: int, indices: list[int]) -> list:
+    """Answer to a worker's request for expected encodings that travelled as digests."""
+    return [_expected_encoding(jobs[job_index].tests, i) for i in indices]
+
+
+def _expected_encoding(tests, i: int) -> bytes | None:
+    """Test `i`'s expected encoding, from memory or from `tests.expected_dir` (see CallTests)."""
+    raw = getattr(tests, "expected_raw", None)
+    if raw is None or not 0 <= i < len(raw):
+        return None
+    if raw[i] is not None or tests.expected_dir is None or not tests.expected_digest or not tests.expected_digest[i]:
+        return raw[i]
+    path = os.path.join(tests.expected_dir, tests.expected_digest[i][0].hex())
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise SandboxError(f"expected output of test {i} is missing from {tests.expected_dir} ({exc}); delete "
+                           "the ground-truth cache to have it recomputed") from exc
 
 
 _status_of = operator.attrgetter("status")

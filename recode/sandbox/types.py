@@ -82,6 +82,9 @@ class CallTests:
     expected_raw: list[bytes | None] | None = None
     # (sha256, size) of encoded outputs larger than the output limit: those are compared by digest.
     expected_digest: list[tuple[bytes, int] | None] | None = None
+    # A folder of expected encodings kept out of memory, one file per encoding named by the hex SHA-256 of
+    # `expected_digest[i]`, for tests whose `expected_raw[i]` is None: read only when an output differs.
+    expected_dir: str | None = None
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Run as `python -m recode.sandbox.worker` (inside bubblewrap when available). It reads pickled `Task`s from
 the pool on its stdin and answers pickled `TaskResult`s on its stdout (frames `kind(1) | length(4) | pickle`:
-`R` a result; `Q` a request for expected encodings that were shipped as digests, answered on stdin). Everything
+`R` a result; `Q` a request for expected encodings that were shipped as digests, answered on stdin, where the
+next task may already wait in front of the answer: the pool sends one task ahead). Everything
 the child sends is decoded as plain data and judged here; the child never decides a verdict.
 """
 
@@ -405,14 +406,18 @@ def serve(level: str) -> None:
     if level == "uid" and not isolation.unshare_network():
         level = "rlimits"
 
+    queued: list[tuple[Task, int]] = []  # tasks the pool sent ahead, read while waiting for an answer
+
     def fetch_expected(job_index: int, indices: list[int]) -> list:
         _send(fd_out, b"Q", (job_index, indices))
-        return _receive(fd_in)[0]
+        while isinstance((answer := _receive(fd_in))[0], Task):
+            queued.append(answer)
+        return answer[0]
 
     worker = Worker(level, fetch_expected)
     os.write(fd_out, _FRAME.pack(len(level.encode())) + level.encode())
     while True:
-        task, size = _receive(fd_in)
+        task, size = queued.pop(0) if queued else _receive(fd_in)
         if task is None:
             break
         _send(fd_out, b"R", worker.run_task(task))

@@ -6,7 +6,8 @@ import marshal
 
 import pytest
 
-from recode.sandbox import CallTests, Job, Limits, Status, codec
+from recode.sandbox import CallTests, Job, Limits, SandboxPool, Status, codec
+from recode.sandbox.pool import SandboxError
 
 N = 30_000  # an encoding of range(N) is ~150 KB, over codec.DIGEST_MIN_BYTES
 
@@ -89,3 +90,55 @@ def test_a_probe_is_queued_before_the_tasks_it_gates():
     queue = _Batch(jobs, tasks, None).queue
     assert queue[0].job_index == 3 and len(queue[0].indices) == 1  # the probe first, not last by its estimate
     assert [t.job_index for t in queue[-3:]] == [0, 1, 2]
+
+
+def _job_from_disk(code: str, folder) -> Job:
+    """`_job`, with the large expected encoding kept in `folder` under its SHA-256, as the ground-truth cache
+    keeps it."""
+    job = _job(code)
+    raw = job.tests.expected_raw[0]
+    digest = codec.digest(raw)
+    (folder / digest[0].hex()).write_bytes(raw)
+    job.tests.expected_raw[0] = None
+    job.tests.expected_digest, job.tests.expected_dir = [digest, None], str(folder)
+    return job
+
+
+def test_expected_encodings_kept_on_disk_are_read_on_a_mismatch(pool, tmp_path):
+    assert pool.run(_job_from_disk("def f(n): return list(range(n))", tmp_path)).passed
+    assert pool.run(_job_from_disk("def f(n): return [float(x) for x in range(n)]", tmp_path)).passed
+    wrong = pool.run(_job_from_disk("def f(n): return list(range(1, n + 1))", tmp_path))
+    assert wrong.tests[0].status is Status.FAIL and wrong.tests[0].detail.startswith("expected [0, 1, 2")
+
+
+def test_a_missing_expected_encoding_is_an_error_naming_the_folder(pool, tmp_path):
+    job = _job_from_disk("def f(n): return list(range(1, n + 1))", tmp_path)
+    for blob in tmp_path.iterdir():
+        blob.unlink()
+    with pytest.raises(SandboxError, match="missing from " + str(tmp_path)):
+        pool.run(job)
+    assert pool.run(_job("def f(n): return list(range(n))")).passed
+
+
+def test_fetches_while_the_next_task_waits_in_the_pipe():
+    # One worker: every task but the first is sent while the one before it runs, so the worker reads it before
+    # the answer to its request for an expected encoding, and must keep it for later.
+    codes = ["def f(n): return list(range(1, n + 1))", "def f(n): return [float(x) for x in range(n)]",
+             "def f(n): return list(range(n))"] * 2
+    with SandboxPool(workers=1) as one:
+        results = one.run_batch([_job(code) for code in codes])
+    assert [r.passed for r in results] == [False, True, True] * 2
+    assert results[0].tests[0].detail.startswith("expected [0, 1, 2")
+
+
+def test_paused_gc_restores_the_collector():
+    import gc
+
+    from recode.sandbox.pool import paused_gc
+
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -817,6 +817,14 @@ def test_rlimits_killing_the_worker(rlimits_pool):
     assert "worker died" in result.tests[0].detail
 
 
+def test_a_task_queued_behind_one_that_kills_its_worker_still_runs():
+    # The pool sends each worker its next task ahead; a worker that dies takes that task with it.
+    killer = call_job("import os\ndef f(x):\n    os.kill(os.getppid(), 9)\n    return x + 1\n")
+    with SandboxPool(workers=1, isolation="rlimits") as pool:
+        results = pool.run_batch([call_job(GOOD_CODE), killer, call_job(GOOD_CODE), call_job(GOOD_CODE)])
+    assert [r.status for r in results] == [Status.PASS, Status.KILLED, Status.PASS, Status.PASS]
+
+
 def test_rlimits_daemons_do_not_survive(rlimits_pool):
     marker = f"recode-daemon-{uuid.uuid4().hex}"
     job = call_job(textwrap.dedent(DAEMON.format(marker=marker)) + "def f(x):\n    return spawn()\n",
