@@ -24,7 +24,7 @@ from recode.sandbox import Job, JobResult, Limits
 
 # Reference solutions get generous limits: their times calibrate everyone else's.
 REFERENCE_LIMITS = Limits(default_time_s=60.0, time_cap_s=60.0, setup_time_s=60.0)
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 
 
 def cache_dir() -> Path:
@@ -50,27 +50,26 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _externalize(record: dict) -> dict:
-    """The record to cache: encodings that have a digest go to the blob folder, None stays in their place."""
+    """The record to cache: encodings that have a digest go to the blob folder, None stays in their place, and
+    `blobs` lists their positions (an output over the output limit has a digest and never had an encoding)."""
     raws, digests = record.get("expected_raw"), record.get("expected_digest")
     if not raws or not digests:
         return record
-    kept = list(raws)
+    kept, moved = list(raws), []
     for i, (raw, digest) in enumerate(zip(raws, digests)):
         if raw is not None and digest is not None:
             blob = blob_dir() / digest[0].hex()
             if not blob.exists():
                 _write_atomic(blob, raw)
             kept[i] = None
-    return dict(record, expected_raw=kept)
+            moved.append(i)
+    return dict(record, expected_raw=kept, blobs=moved)
 
 
 def _complete(record: dict) -> bool:
     """Whether every blob the record leans on is still there (a user may have pruned the cache)."""
-    raws, digests = record.get("expected_raw"), record.get("expected_digest")
-    if not raws or not digests:
-        return True
-    return all(raw is not None or digest is None or (blob_dir() / digest[0].hex()).is_file()
-               for raw, digest in zip(raws, digests))
+    digests = record.get("expected_digest") or []
+    return all((blob_dir() / digests[i][0].hex()).is_file() for i in record.get("blobs", ()))
 
 
 def _load(path: Path) -> dict:

@@ -32,7 +32,7 @@ def test_large_expected_encodings_are_kept_apart_and_read_on_a_mismatch(cache, p
     bench = _Tiny()
     assert bench.prepare(pool) == 1
     record = bench.truth["T/0"]
-    assert record["expected_raw"][0] is None and record["expected_raw"][1] is not None
+    assert record["expected_raw"][0] is None and record["expected_raw"][1] is not None and record["blobs"] == [0]
     blob = cache / "blobs" / record["expected_digest"][0][0].hex()
     assert blob.stat().st_size == record["expected_digest"][0][1]
     problem = bench.problems["T/0"]
@@ -47,6 +47,12 @@ def test_a_record_whose_blob_is_gone_is_computed_again(cache, pool):
     for blob in (cache / "blobs").iterdir():
         blob.unlink()
     assert _Tiny().prepare(pool) == 1
+
+
+def test_a_digest_without_an_encoding_needs_no_blob(cache):
+    # An output over the output limit is recorded as a digest only: nothing was moved, nothing can be missing.
+    record = {"expected_raw": [None], "expected_digest": [(b"\0" * 32, 10**9)]}
+    assert groundtruth._complete(groundtruth._externalize(record))
 
 
 def test_older_cache_versions_of_the_same_data_are_removed(cache, pool):
