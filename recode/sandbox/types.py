@@ -80,7 +80,8 @@ class CallTests:
     # Encoded expected outputs (TestVerdict.raw of a recording run): an identical encoding passes without
     # decoding, which makes judging large outputs cheap.
     expected_raw: list[bytes | None] | None = None
-    # (sha256, size) of encoded outputs larger than the output limit: those are compared by digest.
+    # (sha256, size) of encodings compared by digest: outputs over the output limit (never encoded whole), and
+    # large ones whose bytes stay with the pool (see codec.DIGEST_MIN_BYTES).
     expected_digest: list[tuple[bytes, int] | None] | None = None
     # A folder of expected encodings kept out of memory, one file per encoding named by the hex SHA-256 of
     # `expected_digest[i]`, for tests whose `expected_raw[i]` is None: read only when an output differs.
