@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 from recode.sandbox import codec, isolation
 from recode.sandbox.plan import Task, parse_assert_tests, plan_job
@@ -296,7 +297,7 @@ class SandboxPool:
                     worker.send(task)
                 if (ahead := batch.next_task(after=task)) is not None:
                     ahead_sent = worker.send_ahead(ahead)
-                result = worker.receive(lambda j, indices: _fetch(batch.jobs, j, indices))
+                result = worker.receive(partial(_fetch, batch.jobs))
             except (EOFError, OSError, pickle.UnpicklingError):
                 ahead_sent = False  # lost with the worker: sent again to its replacement
                 result = self._retry(k, task, batch.jobs)
@@ -316,7 +317,7 @@ class SandboxPool:
         """A worker that dies mid-task is replaced and the task retried once; a second death is a verdict."""
         self._replace(k)
         try:
-            return self._workers[k].run(task, lambda j, indices: _fetch(jobs, j, indices))
+            return self._workers[k].run(task, partial(_fetch, jobs))
         except (EOFError, OSError, pickle.UnpicklingError):
             self._replace(k)
         from recode.sandbox.worker import TaskResult
@@ -359,8 +360,8 @@ def _expected_encoding(tests, i: int) -> bytes | None:
         with open(path, "rb") as f:
             return f.read()
     except OSError as exc:
-        raise SandboxError(f"expected output of test {i} is missing from {tests.expected_dir} ({exc}); delete "
-                           "the ground-truth cache to have it recomputed") from exc
+        raise SandboxError(f"expected output of test {i} is missing from {tests.expected_dir} ({exc}); if it came "
+                           "from the ground-truth cache, scoring again recomputes it") from exc
 
 
 _status_of = operator.attrgetter("status")
