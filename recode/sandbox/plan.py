@@ -104,24 +104,28 @@ def parse_assert_tests(tests: AssertTests) -> tuple[list[str], list[tuple[str, s
     return setup_src, [_step(n) for n in body[first:]]
 
 
-def _chunks(estimates: list[float], target_s: float) -> list[list[int]]:
-    out: list[list[int]] = [[]]
-    acc = 0.0
+def _chunks(estimates: list[float], target_s: float) -> list[range]:
+    """Consecutive runs of tests of about `target_s` estimated seconds together (at least one test each)."""
+    if sum(estimates) <= target_s:  # most jobs: no per-test loop (HumanEval+ has 125k tests)
+        return [range(len(estimates))]
+    out: list[range] = []
+    start, acc = 0, 0.0
     for i, est in enumerate(estimates):
-        if out[-1] and acc + est > target_s:
-            out.append([])
-            acc = 0.0
-        out[-1].append(i)
+        if i > start and acc + est > target_s:
+            out.append(range(start, i))
+            start, acc = i, 0.0
         acc += est
+    out.append(range(start, len(estimates)))
     return out
 
 
-def _split_probe(chunks: list[list[int]], fail_fast: bool) -> list[list[int]]:
+def _split_probe(chunks: list[range], fail_fast: bool) -> list[range]:
     """A fail-fast job spread over several tasks first runs its first test alone (the pool's probe): a wrong
     program is then rejected without shipping and re-running a whole chunk of inputs and expected outputs."""
     if not fail_fast or len(chunks) < 2 or len(chunks[0]) < 2:
         return chunks
-    return [chunks[0][:1], chunks[0][1:], *chunks[1:]]
+    first = chunks[0]
+    return [range(first.start, first.start + 1), range(first.start + 1, first.stop), *chunks[1:]]
 
 
 def _limits_kw(job: Job) -> dict:
@@ -146,18 +150,20 @@ def n_tests(job: Job) -> int:
     return len(parse_assert_tests(t)[1])
 
 
-def _expected_slice(t: CallTests, sub: list[int]) -> list[Any] | None:
+def _expected_slice(t: CallTests, sub: range) -> list[Any] | None:
     """Expected values for a chunk; where an encoding travels too, the value is decoded from it on demand."""
     if t.expected is None:
         return None
-    raw = t.expected_raw or [None] * len(t.expected)
-    return [t.expected[i] if raw[i] is None else None for i in sub]
+    values = t.expected[sub.start:sub.stop]
+    if t.expected_raw is None:
+        return values
+    return [None if raw is not None else v for v, raw in zip(values, t.expected_raw[sub.start:sub.stop])]
 
 
-def _shipped_encodings(t: CallTests, sub: list[int]) -> tuple[list | None, list | None]:
+def _shipped_encodings(t: CallTests, sub: range) -> tuple[list | None, list | None]:
     """Expected encodings and digests for a chunk; an encoding over codec.DIGEST_MIN_BYTES travels as its digest."""
-    raws = None if t.expected_raw is None else [t.expected_raw[i] for i in sub]
-    digests = None if t.expected_digest is None else [t.expected_digest[i] for i in sub]
+    raws = None if t.expected_raw is None else t.expected_raw[sub.start:sub.stop]
+    digests = None if t.expected_digest is None else t.expected_digest[sub.start:sub.stop]
     if raws is None or t.oracle not in BYTE_EXACT_ORACLES \
             or max(map(len, filter(None, raws)), default=0) <= codec.DIGEST_MIN_BYTES:
         return raws, digests
@@ -178,11 +184,11 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
         groups = t.groups or [""] * len(t.inputs)
         tasks = []
         for sub in _split_probe(_chunks(est, target_s), job.fail_fast):
+            a, b = sub.start, sub.stop  # chunks are consecutive tests: slices, not per-test loops
             raws, digests = _shipped_encodings(t, sub)
             # Tests run in order (base before plus), so a chunk that starts in a group only reaches later ones.
-            tasks.append(Task(job_index, "call", job.code, sub, [limits[i] for i in sub], group=groups[sub[0]],
-                              estimate_s=sum(est[i] for i in sub), entry_point=t.entry_point,
-                              inputs=[t.inputs[i] for i in sub],
+            tasks.append(Task(job_index, "call", job.code, list(sub), limits[a:b], group=groups[a],
+                              estimate_s=sum(est[a:b]), entry_point=t.entry_point, inputs=t.inputs[a:b],
                               expected=_expected_slice(t, sub), expected_raw=raws, expected_digest=digests,
                               atol=t.atol, oracle=t.oracle, output_transform=t.output_transform, **kw))
         return tasks
@@ -202,8 +208,8 @@ def plan_job(job_index: int, job: Job, target_s: float) -> list[Task]:
     limits = job.limits.time_limits(ref or [None] * len(steps))
     # Steps that are not asserts may leave state for later steps, so such tests stay in one process.
     stateful = any(kind == "exec" for kind, _, _ in steps)
-    chunks = [list(range(len(steps)))] if stateful else _split_probe(_chunks(est, target_s), job.fail_fast)
-    return [Task(job_index, "assert", code, idx, [limits[i] for i in idx], estimate_s=sum(est[i] for i in idx),
+    chunks = [range(len(steps))] if stateful else _split_probe(_chunks(est, target_s), job.fail_fast)
+    return [Task(job_index, "assert", code, list(idx), [limits[i] for i in idx], estimate_s=sum(est[i] for i in idx),
                  entry_point=t.entry_point, setup_steps=setup,
                  steps=[(steps[i][0], steps[i][1], None if steps[i][0] == "eqv" else steps[i][2]) for i in idx],
                  expected=[steps[i][2] if steps[i][0] == "eqv" else None for i in idx], **kw)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import operator
 import os
 import pickle
 import struct
@@ -22,7 +21,7 @@ from functools import partial
 
 from recode.sandbox import codec, isolation
 from recode.sandbox.plan import Task, parse_assert_tests, plan_job
-from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdict
+from recode.sandbox.types import AssertTests, Job, JobResult, Status, TestVerdict, status_of
 
 _FRAME = struct.Struct("<I")
 _REPLY = struct.Struct("<cI")  # the worker's frames: kind (R result, Q request for expected encodings), size
@@ -51,13 +50,20 @@ def choose_isolation(requested: str = "auto") -> str:
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection inside: a full collection scans every object the process holds (a loaded
     benchmark has millions), 60-90 ms at a time with the GIL held, while the workers wait for their next task.
-    Scoring creates few cycles; they are collected when the block ends."""
+
+    Scoring creates few cycles, and most of what it allocates lives on (a benchmark's inputs, the verdicts).
+    At the end, what was allocated inside goes straight to the oldest generation (`freeze` then `unfreeze`),
+    so its cycles are collected by the next full collection, rather than by a young-generation pass over all
+    of it the moment collection resumes (HumanEval+: 330k objects, 50 ms)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:  # unfreezing would also release what the caller froze
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -134,12 +140,19 @@ class _WorkerProcess:
         self.proc.stdin.flush()
 
     def close(self) -> None:
+        self.hang_up()
         try:
-            self.proc.stdin.close()
             self.proc.wait(timeout=5)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+    def hang_up(self) -> None:
+        """Close the worker's stdin: it exits after its current task (EOF is its signal to stop)."""
+        try:
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            self.proc.kill()
 
 
 class _Batch:
@@ -259,6 +272,8 @@ class SandboxPool:
         self.close()
 
     def close(self) -> None:
+        for w in self._workers:  # all at once: each worker's exit (and bubblewrap's) takes ~15 ms
+            w.hang_up()
         for w in self._workers:
             w.close()
         self._workers = []
@@ -364,12 +379,9 @@ def _expected_encoding(tests, i: int) -> bytes | None:
                            "from the ground-truth cache, scoring again recomputes it") from exc
 
 
-_status_of = operator.attrgetter("status")
-
-
 def _first_failure(verdicts: list[TestVerdict]) -> int | None:
     """Position of the first verdict that is neither PASS nor SKIPPED (scanned in C: tasks hold thousands)."""
-    statuses = list(map(_status_of, verdicts))
+    statuses = list(map(status_of, verdicts))
     if statuses.count(Status.PASS) + statuses.count(Status.SKIPPED) == len(statuses):
         return None
     return next(k for k, s in enumerate(statuses) if s is not Status.PASS and s is not Status.SKIPPED)

@@ -14,7 +14,9 @@ A job is a program plus one of three test kinds:
 from __future__ import annotations
 
 import enum
+import operator
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 
@@ -54,7 +56,9 @@ class Limits:
     def time_limits(self, reference_times: list[float | None]) -> list[float]:
         """`time_limit` of each test, in one pass: a job can have a hundred thousand tests."""
         floor, factor, cap, default = self.time_floor_s, self.time_factor, self.time_cap_s, self.default_time_s
-        return [default if r is None else min(cap, max(floor, factor * r)) for r in reference_times]
+        low = min(cap, floor)  # min(cap, max(floor, x)) without two builtin calls per test
+        return [default if r is None else x if floor <= (x := factor * r) <= cap else cap if x > cap else low
+                for r in reference_times]
 
 
 @dataclass
@@ -139,6 +143,7 @@ class TestVerdict:
         return (_verdict, (self.status.value, self.time_s, self.detail, self.output, self.raw, self.digest))
 
 
+status_of = operator.attrgetter("status")
 _STATUS_OF = {s.value: s for s in Status}  # Status(value) goes through EnumType.__call__: ~20x slower
 
 
@@ -181,7 +186,9 @@ class JobResult:
         """Whether every test of `group` passed; None if the job has no such group."""
         if not groups or group not in groups:
             return None
-        return all(v.status is Status.PASS for v, g in zip(self.tests, groups) if g == group)
+        # Iterated in C: a job can have a hundred thousand tests.
+        statuses = list(map(status_of, compress(self.tests, map(group.__eq__, groups))))
+        return statuses.count(Status.PASS) == len(statuses)
 
     def to_dict(self) -> dict:
         return {

@@ -43,3 +43,30 @@ def test_a_split_fail_fast_job_probes_with_its_first_test_alone():
     # a job that fits in one task is not split for a probe: that would cost a fork per job
     small = CallTests("f", [[i] for i in range(3)], [0, 1, 2], reference_times=[0.01] * 3)
     assert [len(t.indices) for t in plan_job(0, Job("def f(x): return x", small), target_s=0.5)] == [3]
+
+
+def test_chunks_are_consecutive_slices_of_the_job():
+    import itertools
+    import random
+
+    rng = random.Random(0)
+    for n, target in ((1, 0.5), (7, 100.0), (300, 0.5), (300, 0.05)):
+        times = [rng.choice([1e-7, 0.001, 0.02, 0.3, 0.9]) for _ in range(n)]
+        tests = CallTests("f", [[i] for i in range(n)], [i * 2 for i in range(n)], reference_times=times,
+                          groups=["base"] * (n // 3) + ["plus"] * (n - n // 3))
+        job = Job("def f(x): return 2 * x", tests, fail_fast=False)
+        tasks = plan_job(0, job, target)
+        assert [i for t in tasks for i in t.indices] == list(range(n))
+        limits = job.limits.time_limits(times)
+        for t in tasks:
+            assert t.inputs == [tests.inputs[i] for i in t.indices]
+            assert t.expected == [tests.expected[i] for i in t.indices]
+            assert t.time_limits == [limits[i] for i in t.indices]
+            assert t.group == tests.groups[t.indices[0]]
+            # Greedy: a task stops at its first test that would take it over the target.
+            est = [max(times[i], 1e-5) for i in t.indices]
+            assert len(est) == 1 or sum(est) <= target + 1e-9
+        if sum(max(x, 1e-5) for x in times) <= target:
+            assert len(tasks) == 1
+        for before, after in itertools.pairwise(tasks):
+            assert sum(max(times[i], 1e-5) for i in before.indices) + max(times[after.indices[0]], 1e-5) > target

@@ -142,3 +142,33 @@ def test_paused_gc_restores_the_collector():
             pass
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_paused_gc_leaves_cycles_to_the_collector_and_frozen_objects_frozen():
+    import gc
+    import weakref
+
+    from recode.sandbox.pool import paused_gc
+
+    class Node:
+        pass
+
+    frozen_before = gc.get_freeze_count()
+    with paused_gc():
+        node = Node()
+        node.self = node
+        alive = weakref.ref(node)
+        del node
+    assert alive() is not None  # a cycle: only the collector frees it
+    gc.collect()
+    assert alive() is None
+    assert gc.get_freeze_count() == frozen_before
+
+    gc.freeze()  # what a caller might do before forking: its frozen objects must stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
