@@ -9,9 +9,10 @@ means base and plus tests all pass ("base + extra" in EvalPlus's tables).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from recode.datasets.base import Benchmark, Problem
-from recode.datasets.sources import DataSource, sha256_file
+from recode.datasets.sources import DataSource, parsed, sha256_file
 from recode.datasets.groundtruth import REFERENCE_LIMITS, blob_dir
 from recode.io import read_jsonl
 from recode.sandbox import CallTests, Job, JobResult, Status
@@ -76,15 +77,15 @@ class _EvalPlusBenchmark(Benchmark):
         value = json.loads(value) if isinstance(value, str) else value
         return [] if value == {} else value  # a few MBPP+ records store "no plus inputs" as {}
 
+    def _records(self, path: Path) -> list[dict]:
+        return [dict(rec, base_input=self._inputs(rec, "base_input"), plus_input=self._inputs(rec, "plus_input"))
+                for rec in read_jsonl(path, required=("task_id", "prompt", "entry_point", "canonical_solution",
+                                                      "base_input", "plus_input"))]
+
     def load(self) -> dict[str, Problem]:
-        out = {}
-        for rec in read_jsonl(self.source.path(), required=("task_id", "prompt", "entry_point",
-                                                                       "canonical_solution", "base_input",
-                                                                       "plus_input")):
-            rec = dict(rec, base_input=self._inputs(rec, "base_input"), plus_input=self._inputs(rec, "plus_input"))
-            out[rec["task_id"]] = Problem(rec["task_id"], rec["prompt"], rec["entry_point"],
-                                          rec["prompt"] + rec["canonical_solution"], rec)
-        return out
+        records = parsed(self.source.path(), self.name.replace("+", "plus"), self._records)
+        return {rec["task_id"]: Problem(rec["task_id"], rec["prompt"], rec["entry_point"],
+                                        rec["prompt"] + rec["canonical_solution"], rec) for rec in records}
 
     def groups(self, problem: Problem) -> list[str]:
         return ["base"] * len(problem.raw["base_input"]) + ["plus"] * len(problem.raw["plus_input"])

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from recode.io import write_bytes
 from recode.sandbox import Job, JobResult, Limits
 
 # Reference solutions get generous limits: their times calibrate everyone else's.
@@ -41,14 +41,6 @@ def blob_dir() -> Path:
     return cache_dir() / "groundtruth" / "blobs"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-
-
 def _externalize(record: dict) -> dict:
     """The record to cache: encodings that have a digest go to the blob folder, None stays in their place, and
     `blobs` lists their positions (an output over the output limit has a digest and never had an encoding)."""
@@ -60,7 +52,7 @@ def _externalize(record: dict) -> dict:
         if raw is not None and digest is not None:
             blob = blob_dir() / digest[0].hex()
             if not blob.exists():
-                _write_atomic(blob, raw)
+                write_bytes(blob, raw)
             kept[i] = None
             moved.append(i)
     return dict(record, expected_raw=kept, blobs=moved)
@@ -82,7 +74,7 @@ def _load(path: Path) -> dict:
 
 
 def _save(path: Path, data: dict) -> None:
-    _write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    write_bytes(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     # Earlier cache versions of the same data are never read again; HumanEval+'s took 250-500 MB each.
     for old in path.parent.glob(path.name.rsplit("-v", 1)[0] + "-v*.pkl"):
         if old != path:

@@ -56,3 +56,27 @@ def test_offline_without_local_copy_names_every_way_out(no_local):
         source.path()
     with pytest.raises(DataError, match="set RECODE_DATA_DIR"):
         DataSource(("nothing", "here.jsonl")).path()
+
+
+def test_parsed_data_is_cached_per_file_content(tmp_path, monkeypatch):
+    from recode.datasets.sources import parsed
+
+    monkeypatch.setenv("RECODE_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "d.jsonl"
+    calls = []
+
+    def parse(path):
+        calls.append(path)
+        return [{"x": path.read_text(), "inputs": [(1, 2.5), {3}, None, True]}]
+
+    data.write_text("one")
+    first = parsed(data, "demo", parse)
+    assert parsed(data, "demo", parse) == first == [{"x": "one", "inputs": [(1, 2.5), {3}, None, True]}]
+    assert len(calls) == 1  # the second call read the cache
+    data.write_text("two")  # new content: parsed again, and the stale entry removed
+    assert parsed(data, "demo", parse)[0]["x"] == "two" and len(calls) == 2
+    assert len(list((tmp_path / "cache" / "parsed").glob("demo-*"))) == 1
+    (entry,) = (tmp_path / "cache" / "parsed").glob("demo-*")
+    entry.write_bytes(b"\x00garbage")  # a damaged entry is parsed again, not trusted
+    assert parsed(data, "demo", parse)[0]["x"] == "two" and len(calls) == 3
+    assert parsed(data, "other", lambda p: [object()]) and not list((tmp_path / "cache" / "parsed").glob("other-*"))
