@@ -158,8 +158,12 @@ class _WorkerProcess:
 class _Batch:
     """Shared state of one run_batch call."""
 
-    def __init__(self, jobs: Sequence[Job], tasks: list[Task], on_job_done: Callable[[int], None] | None):
+    def __init__(self, jobs: Sequence[Job], tasks: list[Task], on_job_done: Callable[[int], None] | None,
+                 finish: Callable[[int, Job, _Batch], JobResult] | None = None):
         self.jobs = jobs
+        # A job's result is built as soon as its last task is in, while the workers still run others.
+        self.finish = finish
+        self.results: list[JobResult | None] = [None] * len(jobs)
         self.lock = threading.Condition()
         # A fail-fast job split in several tasks first runs its first one alone (the probe): most wrong programs
         # fail there, and the rest of the job is then never started.
@@ -230,8 +234,11 @@ class _Batch:
         if self.probe.get(job) is task:
             del self.probe[job]
         self.lock.notify_all()
-        if self.pending[job] == 0 and self.on_job_done:
-            self.on_job_done(job)
+        if self.pending[job] == 0:
+            if self.finish is not None:
+                self.results[job] = self.finish(job, self.jobs[job], self)
+            if self.on_job_done:
+                self.on_job_done(job)
 
     def record(self, task: Task, verdicts: list[TestVerdict], setup_error: str | None, seconds: float) -> None:
         with self.lock:
@@ -286,7 +293,8 @@ class SandboxPool:
         if not self._workers:
             raise SandboxError("the sandbox pool is closed")
         tasks = [t for i, job in enumerate(jobs) for t in plan_job(i, job, self.target_task_s)]
-        batch = _Batch(jobs, tasks, on_job_done)
+        _ = self.level  # read here, once: the threads build results, and each owns only its worker's pipe
+        batch = _Batch(jobs, tasks, on_job_done, self._result)
         for i, job in enumerate(jobs):
             if batch.pending[i] == 0 and on_job_done:
                 on_job_done(i)
@@ -299,7 +307,7 @@ class SandboxPool:
                 t.join()
         if batch.error is not None:
             raise SandboxError(f"sandbox failure: {batch.error}") from batch.error
-        return [self._result(i, job, batch) for i, job in enumerate(jobs)]
+        return [batch.results[i] or self._result(i, job, batch) for i, job in enumerate(jobs)]
 
     def _drive(self, k: int, batch: _Batch) -> None:
         """Worker k's loop. While it runs a task, the next one waits in its pipe (see send_ahead)."""
@@ -317,12 +325,20 @@ class SandboxPool:
                 ahead_sent = False  # lost with the worker: sent again to its replacement
                 result = self._retry(k, task, batch.jobs)
             except BaseException as exc:  # noqa: BLE001 - surfaced by run_batch as SandboxError
-                self._replace(k)  # it may be waiting for an answer that will not come
-                with batch.lock:
-                    batch.error = exc
-                    batch.lock.notify_all()
+                self._fail(k, batch, exc)
                 return
-            batch.record(task, result.verdicts, result.setup_error, result.worker_s)
+            try:
+                batch.record(task, result.verdicts, result.setup_error, result.worker_s)
+            except BaseException as exc:  # noqa: BLE001 - e.g. raised by the caller's on_job_done
+                self._fail(k, batch, exc)
+                return
+
+    def _fail(self, k: int, batch: _Batch, exc: BaseException) -> None:
+        """End the batch with `exc`; the other threads stop at their next task instead of waiting forever."""
+        self._replace(k)  # it may be waiting for an answer that will not come, or hold a task sent ahead
+        with batch.lock:
+            batch.error = batch.error or exc
+            batch.lock.notify_all()
 
     def _replace(self, k: int) -> None:
         self._workers[k].close()

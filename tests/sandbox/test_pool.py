@@ -172,3 +172,16 @@ def test_paused_gc_leaves_cycles_to_the_collector_and_frozen_objects_frozen():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_an_error_in_the_callers_callback_ends_the_batch_and_the_pool_stays_usable():
+    jobs = [Job("def f(x): return x", CallTests("f", [[k]], [k])) for k in range(6)]
+
+    def explode(i: int) -> None:
+        raise KeyError(f"bad bookkeeping for job {i}")
+
+    with SandboxPool(workers=2) as two:
+        with pytest.raises(SandboxError, match="bad bookkeeping"):
+            two.run_batch(jobs, on_job_done=explode)
+        assert all(r.passed for r in two.run_batch(jobs))
+        assert {r.isolation for r in two.run_batch(jobs)} == {two.level}
