@@ -175,6 +175,16 @@ def descendants(root_pid: int) -> list[int]:
     return out
 
 
+def has_children() -> bool:
+    """Whether this process has any child, running or exited, in one system call. For a subreaper this covers
+    every process its children left behind: an orphan is re-parented to it before its parent can be reaped."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
+
+
 def kill_descendants(root_pid: int) -> None:
     for pid in descendants(root_pid):
         try:

@@ -317,8 +317,9 @@ class Worker:
         if status is None:
             _, killed = os.waitpid(pid, 0)
             status = None if os.WIFSIGNALED(killed) and os.WTERMSIG(killed) == signal.SIGKILL else killed
-        # Whatever the program left behind (daemons, double forks) was re-parented to us, the subreaper.
-        if isolation.descendants(os.getpid()):
+        # Whatever the program left behind (daemons, double forks) was re-parented to us, the subreaper. Scanning
+        # /proc for them costs ~1.7 ms on a host with 70 processes, so only when something is there.
+        if isolation.has_children() and isolation.descendants(os.getpid()):
             if self.privileged:
                 isolation.kill_uid(self.uid)
             isolation.kill_descendants(os.getpid())
