@@ -101,9 +101,16 @@ def error_line(exc: BaseException) -> str:
     return (lines[-1].strip() if lines else type(exc).__name__)[:500]
 
 
-def _snapshot():
-    """Identity of every builtin and math function, to detect a program that patches test helpers."""
-    return {"builtins": dict(vars(builtins)), "math": dict(vars(math))}
+_SNAPSHOT: dict = {}
+
+
+def snapshot() -> dict:
+    """Identity of every builtin and math function, to detect a program that patches test helpers. Taken once
+    by the fork server (`Worker` calls this before its first fork): a copy per program touched every builtin's
+    page, ~80 page copies in each child."""
+    if not _SNAPSHOT:
+        _SNAPSHOT.update(builtins=dict(vars(builtins)), math=dict(vars(math)))
+    return _SNAPSHOT
 
 
 def tampered(snapshot) -> str | None:
@@ -274,7 +281,7 @@ def run_steps(task, namespace: dict, channel: Channel) -> None:
         channel.result((i, *payload, time.perf_counter() - start))
 
 
-def run_stdio(code: str, channel: Channel, snapshot, index: int) -> None:
+def run_stdio(code: str, channel: Channel, index: int) -> None:
     """Run the program as __main__; stdin/stdout were already pointed at the case's files."""
     start = time.perf_counter()
     namespace = program_namespace("__main__")
@@ -300,15 +307,15 @@ def child_main(task, channel_fd: int, progress=None, reply_fd: int | None = None
     task.expected = task.expected_raw = task.expected_digest = task.expected_stdout = None
     channel = Channel(channel_fd, progress, reply_fd)
     channel.start(-1)
-    snapshot = _snapshot()
+    before = snapshot()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     if task.kind == "stdio":
-        run_stdio(task.code, channel, snapshot, task.indices[0])
+        run_stdio(task.code, channel, task.indices[0])
     else:
         namespace = program_namespace("__solution__")
-        if run_program(task.code, namespace, channel, snapshot):
+        if run_program(task.code, namespace, channel, before):
             (run_calls if task.kind == "call" else run_steps)(task, namespace, channel)
-            problem = tampered(snapshot)
+            problem = tampered(before)
             if problem:
                 channel.send(b"T", problem)
     channel.send(b"D", None)

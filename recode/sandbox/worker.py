@@ -91,11 +91,13 @@ class Worker:
         self.uid = isolation.new_uid() if self.privileged else None
         self.tmp = tempfile.mkdtemp(prefix="recode-worker-")
         os.chmod(self.tmp, 0o711)  # the program's uid must reach its workdir by absolute path (tempfile, abspath)
+        self._tasks_run = 0
+        child_mod.snapshot()
         self._chunk = bytearray(_READ_CHUNK)  # the read buffer, allocated once: zeroing 1 MiB per task costs ~1 ms
 
     # ---- child side -------------------------------------------------------------------------------------
     def _start_child(self, task: Task, workdir: str, channel_w: int, reply_r: int | None, stdin_path: str | None,
-                     stdout_path: str | None, progress) -> None:
+                     stdout_path: str | None, progress, cpu_s: int, streams) -> None:
         """Runs in the forked child: isolate, limit, drop privileges, then run the task. Never returns."""
         try:
             os.setsid()
@@ -114,19 +116,16 @@ class Worker:
                 os.dup2(reply_r, 4)
             os.closerange(5 if reply_r is not None else 4, 1 << 16)
             os.chdir(workdir)
-            cpu = math.ceil(task.setup_time_s + sum(task.time_limits)) + 1
-            isolation.apply_limits(task.memory_mb, cpu, task.max_processes, task.max_open_files,
+            isolation.apply_limits(task.memory_mb, cpu_s, task.max_processes, task.max_open_files,
                                    task.max_output_mb, limit_processes=self.privileged or not isolation.is_root())
             if self.privileged:
                 if stdout_path:
                     os.fchown(1, self.uid, self.uid)
                 isolation.drop_privileges(self.uid)
-            os.environ.clear()
-            os.environ.update(isolation.clean_env(), TMPDIR=workdir)
+            isolation.use_clean_env(workdir)
             tempfile.tempdir = workdir  # the worker cached its own choice (/tmp), which the program cannot write
             os.umask(0o077)
-            sys.stdin = open(0, "r", closefd=False)
-            sys.stdout = open(1, "w", closefd=False)
+            sys.stdin, sys.stdout = streams
             child_mod.child_main(task, 3, progress, 4 if reply_r is not None else None)
         finally:
             os._exit(70)
@@ -134,7 +133,11 @@ class Worker:
     # ---- worker side ------------------------------------------------------------------------------------
     def run_task(self, task: Task) -> TaskResult:
         start = time.perf_counter()
-        workdir = tempfile.mkdtemp(dir=self.tmp)
+        self._tasks_run += 1
+        # Named by a counter: only this worker can create entries in its directory, and tempfile's random
+        # names cost more than the mkdir.
+        workdir = os.path.join(self.tmp, str(self._tasks_run))
+        os.mkdir(workdir, 0o700)
         stdin_path = stdout_path = stdout_fd = None
         if task.kind == "stdio":
             stdin_path, stdout_path = os.path.join(workdir, ".stdin"), os.path.join(workdir, ".stdout")
@@ -154,13 +157,17 @@ class Worker:
         # Answers to the child's digest offers (see child.Channel.offer_digest), one byte each.
         reply_r, reply_w = os.pipe() if task.kind == "call" else (None, None)
         progress = mmap.mmap(-1, child_mod._PROGRESS.size)  # shared with the child across fork
+        # Made here rather than in the child, like the CPU limit: every object the child builds or touches
+        # copies a page it shares with us, and these cost it ~80 copies (~0.3 ms) per program.
+        cpu_s = math.ceil(task.setup_time_s + sum(task.time_limits)) + 1
+        streams = open(0, "r", closefd=False), open(1, "w", closefd=False)  # fds 0 and 1 are the child's by then
         # Frozen objects are skipped by the child's garbage collector, so it does not touch (and copy) the
         # pages it inherited: forking stays cheap.
         gc.freeze()
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            self._start_child(task, workdir, w, reply_r, stdin_path, stdout_path, progress)
+            self._start_child(task, workdir, w, reply_r, stdin_path, stdout_path, progress, cpu_s, streams)
         gc.unfreeze()
         os.close(w)
         run = _Run(task, reply_fd=reply_w)
@@ -176,7 +183,7 @@ class Worker:
         verdicts = self._finish(run, status, stdout_fd)
         if stdout_fd is not None:
             os.close(stdout_fd)
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove_dir(workdir)
         return TaskResult(task.job_index, task.indices, verdicts, run.setup_error, time.perf_counter() - start)
 
     def _deadline(self, run: _Run, started: float, progress) -> float:
@@ -370,6 +377,13 @@ class Worker:
             verdict.detail = f"expected stdout {codec.describe(run.task.expected_stdout)}, got {codec.describe(got)}"
 
 
+def _remove_dir(path: str) -> None:
+    try:
+        os.rmdir(path)  # most programs write no files; rmtree's walk of an empty directory cost ~0.3 ms
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _read_exact(fd: int, n: int) -> bytearray | None:
     buf = bytearray(n)
     view, got = memoryview(buf), 0
@@ -416,6 +430,7 @@ def serve(level: str) -> None:
         return answer[0]
 
     worker = Worker(level, fetch_expected)
+    isolation.use_clean_env(worker.tmp)  # everything is imported: nothing here needs the caller's variables
     os.write(fd_out, _FRAME.pack(len(level.encode())) + level.encode())
     while True:
         task, size = queued.pop(0) if queued else _receive(fd_in)
