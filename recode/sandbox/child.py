@@ -1,7 +1,7 @@
 """What runs inside the forked, unprivileged process: the program, then its tests, reporting each event.
 
 Every event goes to the worker over a private pipe as a frame `kind(1) | length(4) | marshal payload`:
-`S` setup done, `E` setup failed, `R` one test's outcome, `B` a batch of them, `H` the digest of a large
+`E` setup failed, `R` one test's outcome, `B` a batch of them, `H` the digest of a large
 output (the worker answers on a second pipe whether it wants the bytes), `T` tampering found, `D` all tests ran.
 The worker decides every verdict; this side only runs code and sends plain values (see codec.py).
 
@@ -139,7 +139,9 @@ def program_namespace(name: str) -> dict:
 
 
 def run_program(code: str, namespace: dict, channel: Channel, snapshot) -> bool:
-    """Execute the program text; report `S` or `E`. Returns whether setup succeeded."""
+    """Execute the program text; report `E` (or `T`) if that fails. Returns whether setup succeeded. Success
+    is not reported: the worker follows the tests through the shared progress record, and a frame of its own
+    cost each program a write and its worker a wake-up."""
     try:
         exec(compile(code, "<solution>", "exec"), namespace)
     except BaseException as exc:  # noqa: BLE001 - any failure of untrusted code is a verdict
@@ -149,7 +151,6 @@ def run_program(code: str, namespace: dict, channel: Channel, snapshot) -> bool:
     if problem:
         channel.send(b"T", problem)
         return False
-    channel.send(b"S", None)
     return True
 
 

@@ -61,7 +61,6 @@ class _Run:
 
     task: Task
     verdicts: dict[int, TestVerdict] = field(default_factory=dict)
-    setup_done: bool = False
     setup_error: str | None = None
     done: bool = False
     abort: TestVerdict | None = None  # a verdict that ends the run (timeout, tampering, protocol)
@@ -92,8 +91,14 @@ class Worker:
         self.tmp = tempfile.mkdtemp(prefix="recode-worker-")
         os.chmod(self.tmp, 0o711)  # the program's uid must reach its workdir by absolute path (tempfile, abspath)
         self._tasks_run = 0
+        self._env_clean = False
         child_mod.snapshot()
         self._chunk = bytearray(_READ_CHUNK)  # the read buffer, allocated once: zeroing 1 MiB per task costs ~1 ms
+
+    def clean_environment(self) -> None:
+        """Keep only the programs' environment in this process too (once nothing left to import needs more)."""
+        isolation.use_clean_env(self.tmp)
+        self._env_clean = True
 
     # ---- child side -------------------------------------------------------------------------------------
     def _start_child(self, task: Task, workdir: str, channel_w: int, reply_r: int | None, stdin_path: str | None,
@@ -122,7 +127,10 @@ class Worker:
                 if stdout_path:
                     os.fchown(1, self.uid, self.uid)
                 isolation.drop_privileges(self.uid)
-            isolation.use_clean_env(workdir)
+            if self._env_clean:
+                os.environ["TMPDIR"] = workdir  # checking the rest again cost ~50 page copies
+            else:
+                isolation.use_clean_env(workdir)
             tempfile.tempdir = workdir  # the worker cached its own choice (/tmp), which the program cannot write
             os.umask(0o077)
             sys.stdin, sys.stdout = streams
@@ -250,9 +258,7 @@ class Worker:
         except codec.DecodeError as exc:
             run.abort = TestVerdict(Status.FAIL, detail=f"protocol violation: {exc}")
             return
-        if kind == b"S":
-            run.setup_done = True
-        elif kind == b"E":
+        if kind == b"E":
             run.setup_error = str(data[2]) if type(data) is tuple and len(data) == 3 else "setup failed"
             name = data[1] if type(data) is tuple and len(data) == 3 else ""
             status = judge.ERR_STATUS.get(name, Status.RUNTIME_ERROR)
@@ -430,7 +436,7 @@ def serve(level: str) -> None:
         return answer[0]
 
     worker = Worker(level, fetch_expected)
-    isolation.use_clean_env(worker.tmp)  # everything is imported: nothing here needs the caller's variables
+    worker.clean_environment()
     os.write(fd_out, _FRAME.pack(len(level.encode())) + level.encode())
     while True:
         task, size = queued.pop(0) if queued else _receive(fd_in)
