@@ -345,15 +345,17 @@ class Worker:
             run.abort = self._death_verdict(run, status)
         if task.kind == "stdio":
             self._judge_stdout(run, stdout_fd)
-        out = []
-        for pos, i in enumerate(task.indices):
-            if i in run.verdicts:
-                out.append(run.verdicts[i])
-            elif run.abort is not None and (pos == run.hung or run.hung is None
-                                             and not any(v is run.abort for v in out)):
-                out.append(run.abort)
-            else:
-                out.append(TestVerdict(Status.SKIPPED, detail="no verdict: the process was stopped"))
+        # Results arrive in test order (see _on_result), so the tests with a verdict are the first ones.
+        done = len(run.verdicts)
+        out = list(map(run.verdicts.__getitem__, task.indices[:done]))
+        if done < len(task.indices):
+            # One object for all the tests the program did not reach: pack_verdicts sends such a run once.
+            stopped = TestVerdict(Status.SKIPPED, detail="no verdict: the process was stopped")
+            tail = [stopped] * (len(task.indices) - done)
+            hung = done if run.hung is None else run.hung
+            if run.abort is not None and hung >= done:
+                tail[hung - done] = run.abort
+            out += tail
         if run.abort is not None and run.abort.detail and run.abort.detail.startswith("tampering"):
             out = [run.abort for _ in task.indices]
         return out

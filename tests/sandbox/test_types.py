@@ -25,3 +25,23 @@ def test_group_passed_looks_only_at_the_group():
     assert result.group_passed(groups, "plus") is False
     assert result.group_passed(groups, "extra") is None and result.group_passed(None, "base") is None
     assert result.group_passed(["base", "plus", "base", "plus"], "base") is False
+
+
+def test_packed_verdicts_round_trip_and_send_a_shared_tail_once():
+    import pickle
+
+    from recode.sandbox.types import pack_verdicts, unpack_verdicts
+
+    stopped = Verdict(Status.SKIPPED, detail="no verdict: the process was stopped")
+    cases = [
+        [],
+        [Verdict(Status.PASS, 0.1)],
+        [Verdict(Status.PASS, 0.1), Verdict(Status.FAIL, 0.2, detail="expected 1, got 2", raw=b"x")],
+        [Verdict(Status.PASS, 0.1), Verdict(Status.TIMEOUT, detail="time limit exceeded")] + [stopped] * 1000,
+        [stopped] * 3,
+    ]
+    for verdicts in cases:
+        back = unpack_verdicts(pickle.loads(pickle.dumps(pack_verdicts(verdicts))))
+        assert back == verdicts
+    statuses, _, extras, (count, _) = pack_verdicts(cases[3])
+    assert len(statuses) == 2 and count == 1000 and list(extras) == [1]  # the tail's fields travel once

@@ -43,3 +43,48 @@ def test_worker_runs_tasks_cleans_up_and_keeps_its_imports_small():
     assert out["left"] == [], "a task's work directory outlived it"
     # threading's after-fork handler cost every forked program ~100 page copies; the fork server has no threads.
     assert out["imported"] == []
+
+
+# Where each test's verdict lands when a program stops early, as the pool sees it (after the result's pickling).
+STOPS = """
+import json, pickle
+from recode.sandbox.plan import plan_job
+from recode.sandbox.types import CallTests, Job, Limits
+from recode.sandbox.worker import Worker
+
+worker = Worker("rlimits")
+code = '''
+import os
+def f(x):
+    if x == 2:
+        while True:
+            pass
+    if x == 3:
+        os._exit(0)
+    if x == 4:
+        return -1
+    return x
+'''
+cases = {"hangs": [0, 1, 2, 0, 0], "exits": [0, 1, 3, 0, 0], "fails": [0, 1, 4, 0, 0]}
+out = {}
+for name, inputs in cases.items():
+    job = Job(code, CallTests("f", [[x] for x in inputs], list(inputs)), limits=Limits(time_floor_s=0.3))
+    [task] = plan_job(0, job, 10.0)
+    result = pickle.loads(pickle.dumps(worker.run_task(task)))
+    out[name] = [[str(v.status), v.detail] for v in result.verdicts]
+print(json.dumps(out))
+"""
+
+
+def test_verdicts_of_a_program_stopped_early_land_on_the_right_tests():
+    proc = subprocess.run([sys.executable, "-c", STOPS], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    stopped = ["skipped", "no verdict: the process was stopped"]
+    # The child sends results in batches, so a program that hangs or dies takes its unsent passes with it. A
+    # timeout lands on the test that was running (published in shared memory), a death on the first test
+    # without a verdict; every other test is "stopped".
+    assert out["hangs"] == [stopped, stopped, ["timeout", "time limit exceeded"], stopped, stopped]
+    assert out["exits"] == [["killed", "the program ended (exit status 0) before its tests finished"]] + [stopped] * 4
+    assert [v[0] for v in out["fails"]] == ["pass", "pass", "fail", "skipped", "skipped"]
+    assert out["fails"][3:] == [stopped, stopped]
