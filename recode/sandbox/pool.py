@@ -201,8 +201,8 @@ class _Batch:
                 for k, task in enumerate(self.queue):
                     if task.group in self.cancelled[task.job_index]:
                         del self.queue[k]
-                        self._record(task, [TestVerdict(Status.SKIPPED, detail="not run: an earlier test failed")
-                                            for _ in task.indices], None)
+                        skipped = TestVerdict(Status.SKIPPED, detail="not run: an earlier test failed")
+                        self._record(task, [skipped] * len(task.indices), None)  # shared, as in pack_verdicts
                         break
                     probe = self.probe.get(task.job_index)
                     if probe is None or probe is task:
@@ -365,7 +365,7 @@ class SandboxPool:
             verdicts = [verdict_map[k] if k in verdict_map else TestVerdict(Status.SKIPPED) for k in range(n)]
         first = _first_failure(verdicts)
         status = Status.PASS if first is None else verdicts[first].status
-        if first is None and any(v.status is Status.SKIPPED for v in verdicts) or not verdicts:
+        if first is None and Status.SKIPPED in map(status_of, verdicts) or not verdicts:
             status = Status.SKIPPED if verdicts else Status.FAIL
         failure = None
         if first is not None:

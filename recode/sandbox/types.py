@@ -128,6 +128,9 @@ class Job:
 
 @dataclass(slots=True)
 class TestVerdict:
+    """One test's outcome. Treat it as read-only once a result is returned: the tests a stopped program never
+    reached (or that were skipped after an earlier failure) share one verdict object."""
+
     status: Status
     time_s: float | None = None
     detail: str | None = None  # error's last line, or a short got/expected description
