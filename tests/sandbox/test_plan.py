@@ -70,3 +70,20 @@ def test_chunks_are_consecutive_slices_of_the_job():
             assert len(tasks) == 1
         for before, after in itertools.pairwise(tasks):
             assert sum(max(times[i], 1e-5) for i in before.indices) + max(times[after.indices[0]], 1e-5) > target
+
+
+def test_inputs_travel_in_chunks_decoded_on_demand():
+    import pickle
+
+    from recode.sandbox.plan import Inputs
+
+    items = [[k, {"s": str(k)}, (k, k + 0.5)] for k in range(150)]
+    shipped = pickle.loads(pickle.dumps(Inputs(items)))
+    assert len(shipped) == 150 and not shipped._decoded  # nothing decoded by receiving it
+    assert shipped[130] == items[130] and list(shipped._decoded) == [130 // Inputs.CHUNK]
+    assert shipped[-1] == items[-1] and shipped[3:6] == items[3:6]
+    assert list(shipped) == items and shipped == items and shipped == Inputs(items)
+    assert pickle.loads(pickle.dumps(shipped)) == items  # passed on again, still in chunks
+    with pytest.raises(IndexError):
+        shipped[150]
+    assert pickle.loads(pickle.dumps(Inputs([]))) == []

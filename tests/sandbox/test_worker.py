@@ -5,7 +5,7 @@ import sys
 # Runs in its own interpreter: the fork server's imports are what is being checked, and forking from pytest's
 # process (with its threads and plugins) would not be the worker's situation.
 TASKS = """
-import json, os, sys
+import json, os, pickle, sys
 from recode.sandbox.plan import plan_job
 from recode.sandbox.types import CallTests, Job, StdioTests
 from recode.sandbox.isolation import clean_env
@@ -18,6 +18,9 @@ jobs = [
         CallTests("f", [[1]], [2])),
     Job("print(int(input()) * 2)", StdioTests([("21\\n", "42\\n")])),
     Job("import sys\\nprint('debug', file=sys.stdout)\\ndef f(x):\\n    print(x)\\n    return x", CallTests("f", [[5]], [5])),
+    # The child decodes its inputs after the program ran: a patched pickle must not change them.
+    Job("import pickle, _pickle\\npickle.loads = _pickle.loads = lambda *a, **k: [[0]] * 64\\ndef f(x):\\n    return x + 1",
+        CallTests("f", [[1], [2]], [2, 3])),
 ]
 # The program sees only the clean variables, whether the worker cleaned its own environment or not.
 env_job = Job("import os\\ndef f():\\n    return sorted(os.environ)", CallTests("f", [[]], [sorted([*clean_env(), "TMPDIR"])]))
@@ -28,7 +31,7 @@ for k, job in enumerate(jobs):
         worker.clean_environment()
         continue
     for task in plan_job(k, job, 1.0):
-        result = worker.run_task(task)
+        result = worker.run_task(pickle.loads(pickle.dumps(task)))  # as the pool ships it
         out.append([str(v.status) for v in result.verdicts])
 print(json.dumps({"verdicts": out, "left": os.listdir(worker.tmp),
                   "imported": sorted({"threading", "subprocess"} & set(sys.modules))}))
@@ -39,7 +42,7 @@ def test_worker_runs_tasks_cleans_up_and_keeps_its_imports_small():
     proc = subprocess.run([sys.executable, "-c", TASKS], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["verdicts"] == [["pass", "pass"], ["pass"], ["pass"], ["pass"], ["pass"], ["pass"]]
+    assert out["verdicts"] == [["pass", "pass"], ["pass"], ["pass"], ["pass"], ["pass", "pass"], ["pass"], ["pass"]]
     assert out["left"] == [], "a task's work directory outlived it"
     # threading's after-fork handler cost every forked program ~100 page copies; the fork server has no threads.
     assert out["imported"] == []
