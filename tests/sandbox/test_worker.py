@@ -91,3 +91,30 @@ def test_verdicts_of_a_program_stopped_early_land_on_the_right_tests():
     assert out["exits"] == [["killed", "the program ended (exit status 0) before its tests finished"]] + [stopped] * 4
     assert [v[0] for v in out["fails"]] == ["pass", "pass", "fail", "skipped", "skipped"]
     assert out["fails"][3:] == [stopped, stopped]
+
+
+# A chunk of inputs is decoded between two tests: that time must not count against the test before it.
+SLOW_CHUNK = """
+import json, pickle, time
+from recode.sandbox.plan import Inputs, plan_job
+from recode.sandbox.types import CallTests, Job, Limits
+from recode.sandbox.worker import Worker
+
+class SlowToDecode:
+    def __reduce__(self):
+        return time.sleep, (0.7,)  # decodes as None, 0.7 s later
+
+inputs = [[k] for k in range(Inputs.CHUNK)] + [[SlowToDecode()]]
+job = Job("def f(x):\\n    return x", CallTests("f", inputs, list(range(Inputs.CHUNK)) + [None],
+                                                 reference_times=[0.001] * len(inputs)),
+          limits=Limits(time_floor_s=0.05))
+[task] = plan_job(0, job, 100.0)
+result = Worker("rlimits").run_task(pickle.loads(pickle.dumps(task)))
+print(json.dumps([str(v.status) for v in result.verdicts]))
+"""
+
+
+def test_decoding_a_chunk_of_inputs_is_not_charged_to_a_test():
+    proc = subprocess.run([sys.executable, "-c", SLOW_CHUNK], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == ["pass"] * 65
