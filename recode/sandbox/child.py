@@ -106,8 +106,8 @@ _SNAPSHOT: dict = {}
 
 def snapshot() -> dict:
     """Identity of every builtin and math function, to detect a program that patches test helpers. Taken once
-    by the fork server (`Worker` calls this before its first fork): a copy per program touched every builtin's
-    page, ~80 page copies in each child."""
+    by the fork server (`Worker` calls this before its first fork), so a child does not build its own copy; the
+    check itself (`tampered`) still touches every builtin, ~75 page copies per child."""
     if not _SNAPSHOT:
         _SNAPSHOT.update(builtins=dict(vars(builtins)), math=dict(vars(math)))
     return _SNAPSHOT
